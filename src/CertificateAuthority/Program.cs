@@ -1,0 +1,2 @@
+// Entry point: replaced as the service is built.
+return 0;
