@@ -46,14 +46,9 @@ public static class ArgumentValidator
             case ParameterType.Boolean:
                 return kind is JsonValueKind.True or JsonValueKind.False ? null : "expected true or false";
             case ParameterType.Integer:
-                if (kind != JsonValueKind.Number || !node.AsValue().TryGetValue<long>(out var integer))
-                {
-                    // A JSON number like 2.0 or a huge literal is not a valid integer here.
-                    if (kind == JsonValueKind.Number && TryReadWholeNumber(node, out integer))
-                        return CheckRange(parameter, integer);
-                    return "expected an integer";
-                }
-                return CheckRange(parameter, integer);
+                return node is JsonValue value && Arguments.TryGetWholeNumber(value, out var integer)
+                    ? CheckRange(parameter, integer)
+                    : "expected an integer";
             case ParameterType.Number:
                 return kind == JsonValueKind.Number ? null : "expected a number";
             case ParameterType.Object:
@@ -63,16 +58,6 @@ public static class ArgumentValidator
             default:
                 return "unsupported parameter type";
         }
-    }
-
-    private static bool TryReadWholeNumber(JsonNode node, out long value)
-    {
-        value = 0;
-        if (!node.AsValue().TryGetValue<double>(out var d) || double.IsNaN(d) || d != Math.Floor(d)
-            || d < long.MinValue || d > long.MaxValue)
-            return false;
-        value = (long)d;
-        return true;
     }
 
     private static string? CheckRange(ParameterDescriptor parameter, long value)
