@@ -85,7 +85,11 @@ public sealed class VmCreateOperation(
         {
             var spec = new JsonObject { ["name"] = name, ["vcpus"] = vcpus, ["memoryMiB"] = memory };
             if (image is not null)
-                spec["diskImage"] = image.Path;
+            {
+                spec["disk"] = image.Path;
+                if (image.Format is "raw" or "qcow2")
+                    spec["diskFormat"] = image.Format;
+            }
             if (Arguments.GetOptionalString(arguments, "network") is { } network)
                 spec["network"] = network;
 

@@ -52,16 +52,23 @@ public sealed class LiveHosts
         Changed?.Invoke(view);
     }
 
-    private HostView Merge(HostView view, JsonObject status) => view with
+    /// <summary>Reads the HM's HostStatus JSON (camelCase; memory in KiB, a list of VMs with their states).</summary>
+    private HostView Merge(HostView view, JsonObject status)
     {
-        LastSeen = _time.GetUtcNow(),
-        Cpus = ReadLong(status, "cpus") is { } cpus ? (int)cpus : view.Cpus,
-        MemoryTotalMiB = ReadLong(status, "memoryTotalMiB") ?? view.MemoryTotalMiB,
-        MemoryFreeMiB = ReadLong(status, "memoryAvailableMiB") ?? ReadLong(status, "memoryFreeMiB") ?? view.MemoryFreeMiB,
-        CpuLoadPercent = ReadDouble(status, "cpuPercent") ?? view.CpuLoadPercent,
-        RunningVms = ReadLong(status, "runningVms") is { } running ? (int)running : view.RunningVms,
-        Status = status.DeepClone().AsObject(),
-    };
+        var running = status["vms"] is JsonArray vms
+            ? vms.Count(vm => vm is JsonObject o && o["state"] is JsonValue s && s.GetValueKind() == JsonValueKind.String && s.GetValue<string>() == "running")
+            : view.RunningVms;
+        return view with
+        {
+            LastSeen = _time.GetUtcNow(),
+            Cpus = ReadLong(status, "cpuCount") is { } cpus ? (int)cpus : view.Cpus,
+            MemoryTotalMiB = ReadLong(status, "memoryTotalKiB") is { } total ? total / 1024 : view.MemoryTotalMiB,
+            MemoryFreeMiB = ReadLong(status, "memoryAvailableKiB") is { } free ? free / 1024 : view.MemoryFreeMiB,
+            CpuLoadPercent = ReadDouble(status, "cpuPercent") ?? view.CpuLoadPercent,
+            RunningVms = running,
+            Status = status.DeepClone().AsObject(),
+        };
+    }
 
     private static long? ReadLong(JsonObject obj, string name) =>
         obj[name] is JsonValue value && value.GetValueKind() == JsonValueKind.Number
