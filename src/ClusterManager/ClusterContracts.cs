@@ -45,4 +45,19 @@ public sealed class ClusterManagerOptions
 
     /// <summary>How long the CM waits for a host's reply to a forwarded command.</summary>
     public TimeSpan HostCommandTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DatabasePath))
+            throw new ArgumentException("Cluster:DatabasePath is required", nameof(DatabasePath));
+        if (HostReserveMiB < 0)
+            throw new ArgumentException("Cluster:HostReserveMiB must not be negative", nameof(HostReserveMiB));
+        if (HostCommandTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("Cluster:HostCommandTimeout must be positive", nameof(HostCommandTimeout));
+        foreach (var domain in AutoAdmitDomains)
+        {
+            if (string.IsNullOrWhiteSpace(domain) || domain.Contains('@', StringComparison.Ordinal))
+                throw new ArgumentException($"Cluster:AutoAdmitDomains entry '{domain}' must be a domain like clever.example", nameof(AutoAdmitDomains));
+        }
+    }
 }

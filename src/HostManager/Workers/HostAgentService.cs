@@ -1,0 +1,158 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CleverCloud.Agent;
+using CleverCloud.Agent.Hosting;
+using CleverCloud.HostManager.Monitoring;
+using CleverCloud.Protocol.Dispatching;
+using CleverCloud.Xmpp.Client;
+using CleverCloud.Xmpp.Core;
+using CleverCloud.Xmpp.Muc;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CleverCloud.HostManager.Workers;
+
+/// <summary>
+/// The HM's life in the cluster: connect (registering the account in-band on first start), ask the CM for admission,
+/// join the members-only room, announce the host's status in its room presence, forward libvirt lifecycle events to
+/// the CM, and answer commands (through the command endpoint) until stopped.
+/// </summary>
+public sealed partial class HostAgentService(
+    XmppClient client,
+    MultiUserChat muc,
+    CommandEndpoint endpoint,
+    HostMonitor monitor,
+    LifecycleEventMonitor lifecycle,
+    IOptions<AgentOptions> agentOptions,
+    ILogger<HostAgentService> logger) : BackgroundService
+{
+    private readonly AgentOptions _agent = agentOptions.Value;
+    private Jid Room => Jid.Parse(_agent.RoomJid);
+    private string Nick => _agent.Nick ?? client.Options.Username;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await AgentConnector.ConnectAsync(client, logger, stoppingToken).ConfigureAwait(false);
+        await JoinClusterAsync(stoppingToken).ConfigureAwait(false);
+        client.SessionEstablished += async ct =>
+        {
+            // The room is rejoined by the MUC manager; repeat our status so the CM sees the host's state at once.
+            await AnnounceStatusAsync(monitor.Latest, ct).ConfigureAwait(false);
+        };
+        monitor.StatusChanged += OnStatusChanged;
+        try
+        {
+            await AnnounceStatusAsync(monitor.Latest ?? await monitor.SampleAsync(stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
+            await ForwardLifecycleEventsAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            monitor.StatusChanged -= OnStatusChanged;
+        }
+    }
+
+    /// <summary>
+    /// Admission, then the room (paper §III-B: HMs are logically included in the CM's room). Not yet admitted is not
+    /// fatal: an administrator may admit the host later, so ask again with backoff.
+    /// </summary>
+    private async Task JoinClusterAsync(CancellationToken stoppingToken)
+    {
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                var admission = await endpoint.RequestAsync(_agent.ManagerJid, "cluster.join", null, _agent.RequestTimeout, stoppingToken).ConfigureAwait(false);
+                if (admission.Success)
+                {
+                    await muc.JoinAsync(Room, Nick, stoppingToken).ConfigureAwait(false);
+                    LogJoined(Room.ToString(), Nick);
+                    return;
+                }
+                LogNotAdmitted((int)admission.Code, admission.Message ?? "");
+            }
+            catch (CommandTimeoutException ex)
+            {
+                LogManagerUnreachable(_agent.ManagerJid, ex.Message);
+            }
+            catch (MucJoinException ex)
+            {
+                LogJoinRefused(Room.ToString(), ex.Message);
+            }
+            catch (XmppException ex) when (ex.IsTransient)
+            {
+                LogManagerUnreachable(_agent.ManagerJid, ex.Message);
+            }
+            attempt++;
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(500, (int)Math.Min(60_000, 1000 * Math.Pow(2, Math.Min(attempt, 8))))), stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private void OnStatusChanged(object? sender, HostStatus status) =>
+        _ = AnnounceStatusAsync(status, CancellationToken.None);
+
+    /// <summary>The host's status travels in its room presence (paper §V-A: the signed presence example).</summary>
+    private async Task AnnounceStatusAsync(HostStatus? status, CancellationToken cancellationToken)
+    {
+        if (status is null || !muc.IsJoined(Room))
+            return;
+        var presence = new Presence
+        {
+            To = Room.WithResource(Nick),
+            Status = JsonSerializer.Serialize(status, MonitoringJsonContext.Default.HostStatus),
+        };
+        try
+        {
+            await client.SendAsync(presence, cancellationToken).ConfigureAwait(false);
+        }
+        catch (XmppException ex) when (ex.IsTransient)
+        {
+            LogStatusNotSent(ex.Message); // the next sample or the reconnect re-announces it
+        }
+    }
+
+    private async Task ForwardLifecycleEventsAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var change in lifecycle.Events.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var data = new JsonObject
+            {
+                ["vm"] = change.Name,
+                ["uuid"] = change.Uuid,
+                ["event"] = change.EventName,
+                ["detail"] = change.Detail,
+                ["at"] = change.ObservedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            try
+            {
+                await endpoint.PublishEventAsync(Room.WithResource(ManagerNick).ToString(), "vm.lifecycle", data, stoppingToken).ConfigureAwait(false);
+            }
+            catch (XmppException ex) when (ex.IsTransient)
+            {
+                LogEventNotSent(change.Name, change.EventName, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>The CM's nick in the room: the local part of its JID, as the CM joins with it.</summary>
+    private string ManagerNick => Jid.Parse(_agent.ManagerJid).Local ?? "cm";
+
+    [LoggerMessage(EventId = 5901, Level = LogLevel.Information, Message = "Admitted: joined {Room} as {Nick}")]
+    private partial void LogJoined(string room, string nick);
+
+    [LoggerMessage(EventId = 5902, Level = LogLevel.Warning, Message = "Not admitted to the cluster yet (error {Code}: {Reason}); asking again later")]
+    private partial void LogNotAdmitted(int code, string reason);
+
+    [LoggerMessage(EventId = 5903, Level = LogLevel.Warning, Message = "Cluster manager {Manager} did not answer: {Reason}; asking again later")]
+    private partial void LogManagerUnreachable(string manager, string reason);
+
+    [LoggerMessage(EventId = 5904, Level = LogLevel.Warning, Message = "Joining {Room} refused: {Reason}; asking again later")]
+    private partial void LogJoinRefused(string room, string reason);
+
+    [LoggerMessage(EventId = 5905, Level = LogLevel.Debug, Message = "Status not sent: {Reason}")]
+    private partial void LogStatusNotSent(string reason);
+
+    [LoggerMessage(EventId = 5906, Level = LogLevel.Warning, Message = "Lifecycle event {Vm} {Event} not forwarded: {Reason}")]
+    private partial void LogEventNotSent(string vm, string @event, string reason);
+}
