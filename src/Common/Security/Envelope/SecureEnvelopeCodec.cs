@@ -1,0 +1,722 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Xml.Linq;
+using CleverCloud.Identity.Certificates;
+using CleverCloud.Protocol;
+using CleverCloud.Security.Diagnostics;
+using CleverCloud.Security.Keys;
+using CleverCloud.Security.Policy;
+using CleverCloud.Security.Replay;
+using Microsoft.Extensions.Logging;
+
+namespace CleverCloud.Security.Envelope;
+
+/// <summary>
+/// Seals and opens the secure envelope of paper §V-A (Signed, Encrypted, Session Key, Timestamp) around opaque
+/// payload bytes. Encrypt-then-sign: the signature covers the canonical header and the ciphertext, so a receiver
+/// verifies the sender before it decrypts anything; the header is also the AEAD associated data, and it names the
+/// sender, so a signature stripped and replaced by another key's no longer matches the sender the ciphertext was
+/// sealed for.
+/// Opening runs, in order: parse and size caps → header agrees with the transport → sender certificate → signature
+/// → sender policy → timestamp window → replay check → key epoch → decryption → replay commit. The first failing
+/// step rejects with its numbered reason, logs, counts, and changes nothing.
+/// </summary>
+public sealed class SecureEnvelopeCodec : IDisposable
+{
+    private readonly SecurityIdentity _identity;
+    private readonly IPeerCertificateResolver _resolver;
+    private readonly RoomKeyRing _roomKeys;
+    private readonly SenderPolicy _policy;
+    private readonly SecurityOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly EnvelopeCrypto.LocalKeys _localKeys;
+    private readonly ReplayGuard _replay;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, byte[]> _pairwiseKeys = new();
+    private long _counter;
+
+    public SecureEnvelopeCodec(
+        SecurityIdentity identity,
+        IPeerCertificateResolver resolver,
+        RoomKeyRing roomKeys,
+        SenderPolicy policy,
+        SecurityOptions options,
+        SecurityCounters counters,
+        TimeProvider time,
+        ILogger<SecureEnvelopeCodec> logger)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(roomKeys);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+        _identity = identity;
+        _resolver = resolver;
+        _roomKeys = roomKeys;
+        _policy = policy;
+        _options = options;
+        Counters = counters;
+        _time = time;
+        _logger = logger;
+        _localKeys = EnvelopeCrypto.LocalKeys.Create(identity.Certificate);
+        _replay = new ReplayGuard(options.FreshnessWindow + options.FutureTolerance, options.MaxTrackedSenders,
+            options.MaxNoncesPerSender);
+        // The counter survives restarts without storage: it starts at the current time in microseconds, which is
+        // above every counter the previous run could have used unless it sent over a million messages per second.
+        _counter = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+    }
+
+    public SecurityIdentity Identity => _identity;
+
+    public RoomKeyRing RoomKeys => _roomKeys;
+
+    public SecurityCounters Counters { get; }
+
+    internal SecurityOptions Options => _options;
+
+    internal TimeProvider Time => _time;
+
+    internal ILogger Logger => _logger;
+
+    /// <summary>Senders whose replay state is held (bounded by <see cref="SecurityOptions.MaxTrackedSenders"/>).</summary>
+    public int TrackedSenders => _replay.TrackedSenders;
+
+    // ───────────────────────────── sealing ─────────────────────────────
+
+    /// <summary>
+    /// Seals a command, reply or event for the room under the current room key. Returns the children to add to the
+    /// groupchat &lt;message&gt;: envelope header, timestamp, jabber:x:encrypted, jabber:x:signed.
+    /// </summary>
+    /// <exception cref="SecureEnvelopeException">No room key yet (NoSessionKey) or payload too large (PayloadTooLarge).</exception>
+    public IReadOnlyList<XElement> SealForRoom(EnvelopeHeader header, ReadOnlySpan<byte> payload)
+    {
+        ValidateOutgoing(header, payload.Length);
+        if (!string.Equals(header.Recipient, _roomKeys.RoomJid, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"room traffic goes to {_roomKeys.RoomJid}, not {header.Recipient}", nameof(header));
+        }
+        Span<byte> epochKey = stackalloc byte[EnvelopeCrypto.KeyLength];
+        Span<byte> messageKey = stackalloc byte[EnvelopeCrypto.KeyLength];
+        Span<byte> nonce = stackalloc byte[CanonicalEncoding.NonceLength];
+        try
+        {
+            if (!_roomKeys.TryGetCurrent(epochKey, out var epoch))
+            {
+                throw new SecureEnvelopeException(ErrorCode.NoSessionKey, $"no session key for {_roomKeys.RoomJid} yet");
+            }
+            RandomNumberGenerator.Fill(nonce);
+            EnvelopeCrypto.DeriveRoomMessageKey(epochKey, nonce, messageKey);
+            var canonical = NewHeader(EnvelopeMode.Room, header.Type, header.Recipient, header.MessageId, nonce, epoch);
+            var signed = new byte[CanonicalEncoding.SignedLength(canonical, 0, payload.Length + EnvelopeCrypto.TagLength)];
+            var bodyOffset = CanonicalEncoding.WriteHeader(signed, canonical, [], payload.Length + EnvelopeCrypto.TagLength);
+            EnvelopeCrypto.EncryptContent(messageKey, payload, signed.AsSpan(0, bodyOffset), signed.AsSpan(bodyOffset));
+            var signature = EnvelopeCrypto.Sign(_localKeys, signed);
+            return
+            [
+                HeaderElement(canonical),
+                TimestampElement(canonical),
+                new XElement(EnvelopeNames.EncryptedElement,
+                    new XAttribute("alg", EnvelopeWireNames.ContentAlgorithm),
+                    new XAttribute("epoch", epoch.ToString(CultureInfo.InvariantCulture)),
+                    Convert.ToBase64String(signed.AsSpan(bodyOffset))),
+                SignatureElement(signature),
+            ];
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(epochKey);
+            CryptographicOperations.ZeroMemory(messageKey);
+        }
+    }
+
+    /// <summary>
+    /// Seals a command, reply or event for one peer: a fresh AES-256-GCM key encrypts the payload and is wrapped for
+    /// <paramref name="recipientCertificate"/> (ECDH-ES + HKDF-SHA256 for P-256, RSA-OAEP-SHA256 for RSA). Returns the
+    /// children to add to the &lt;message&gt;: header, timestamp, sessionkey, jabber:x:encrypted, jabber:x:signed.
+    /// </summary>
+    public IReadOnlyList<XElement> SealForPeer(EnvelopeHeader header, ReadOnlySpan<byte> payload, X509Certificate2 recipientCertificate)
+    {
+        ArgumentNullException.ThrowIfNull(recipientCertificate);
+        ValidateOutgoing(header, payload.Length);
+        var (address, _) = CertificateIdentity.Read(recipientCertificate);
+        if (!string.Equals(address, header.Recipient, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"the recipient certificate belongs to '{address}', not '{header.Recipient}'", nameof(recipientCertificate));
+        }
+        var recipientKeys = EnvelopeCrypto.KeysOf(recipientCertificate);
+        Span<byte> contentKey = stackalloc byte[EnvelopeCrypto.KeyLength];
+        Span<byte> nonce = stackalloc byte[CanonicalEncoding.NonceLength];
+        try
+        {
+            RandomNumberGenerator.Fill(contentKey);
+            RandomNumberGenerator.Fill(nonce);
+            var (algorithm, ephemeralPoint, wrapped) = WrapFor(recipientKeys, header.Recipient, MessageWrapPurpose, contentKey, null, null);
+            var keyBlock = KeyBlocks.Peer(algorithm, ephemeralPoint, wrapped);
+            var canonical = NewHeader(EnvelopeMode.Peer, header.Type, header.Recipient, header.MessageId, nonce, 0);
+            var bodyLength = payload.Length + EnvelopeCrypto.TagLength;
+            var signed = new byte[CanonicalEncoding.SignedLength(canonical, keyBlock.Length, bodyLength)];
+            var bodyOffset = CanonicalEncoding.WriteHeader(signed, canonical, keyBlock, bodyLength);
+            EnvelopeCrypto.EncryptContent(contentKey, payload, signed.AsSpan(0, bodyOffset), signed.AsSpan(bodyOffset));
+            var signature = EnvelopeCrypto.Sign(_localKeys, signed);
+            var sessionKey = new XElement(EnvelopeNames.SessionKeyElement, new XAttribute("alg", algorithm.ToWire()));
+            if (ephemeralPoint.Length > 0)
+            {
+                sessionKey.Add(new XAttribute("epk", Convert.ToBase64String(ephemeralPoint)));
+            }
+            sessionKey.Add(Convert.ToBase64String(wrapped));
+            return
+            [
+                HeaderElement(canonical),
+                TimestampElement(canonical),
+                sessionKey,
+                new XElement(EnvelopeNames.EncryptedElement, new XAttribute("alg", EnvelopeWireNames.ContentAlgorithm),
+                    Convert.ToBase64String(signed.AsSpan(bodyOffset))),
+                SignatureElement(signature),
+            ];
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(contentKey);
+        }
+    }
+
+    /// <summary>
+    /// Signs this agent's presence (availability, e.g. "available"/"away", and the load JSON) for
+    /// <paramref name="recipient"/> (the room). Returns the children to add to &lt;presence&gt;: header, timestamp,
+    /// &lt;load xmlns='urn:clevercloud:presence:1'&gt; and jabber:x:signed. Re-publish at least every half
+    /// <see cref="SecurityOptions.FreshnessWindow"/>: the room replays the last presence to joiners, and an old one is stale.
+    /// </summary>
+    public IReadOnlyList<XElement> SignPresence(string recipient, string availability, string loadJson)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(recipient);
+        ArgumentException.ThrowIfNullOrWhiteSpace(availability);
+        ArgumentNullException.ThrowIfNull(loadJson);
+        if (availability.Length > 32)
+        {
+            throw new ArgumentOutOfRangeException(nameof(availability), "at most 32 characters");
+        }
+        var loadUtf8 = CanonicalEncoding.StrictUtf8.GetBytes(loadJson);
+        if (loadUtf8.Length > _options.MaxPayloadBytes)
+        {
+            throw new SecureEnvelopeException(ErrorCode.PayloadTooLarge, $"presence load exceeds {_options.MaxPayloadBytes} bytes");
+        }
+        Span<byte> nonce = stackalloc byte[CanonicalEncoding.NonceLength];
+        RandomNumberGenerator.Fill(nonce);
+        var canonical = NewHeader(EnvelopeMode.SignedOnly, EnvelopeType.Presence, recipient,
+            "presence-" + Convert.ToHexStringLower(nonce[..8]), nonce, 0);
+        var signed = CanonicalEncoding.Build(canonical, [], KeyBlocks.PresenceBody(availability, loadUtf8));
+        var signature = EnvelopeCrypto.Sign(_localKeys, signed);
+        return
+        [
+            HeaderElement(canonical),
+            TimestampElement(canonical),
+            new XElement(EnvelopeNames.PresenceElement, new XAttribute("availability", availability), loadJson),
+            SignatureElement(signature),
+        ];
+    }
+
+    /// <summary>One key-distribution message: the room key of <paramref name="epoch"/> wrapped for each member.</summary>
+    internal IReadOnlyList<XElement> SealKeyDistribution(string recipient, string messageId, uint epoch,
+        ReadOnlySpan<byte> roomKey, IReadOnlyList<RoomMember> members)
+    {
+        Span<byte> nonce = stackalloc byte[CanonicalEncoding.NonceLength];
+        RandomNumberGenerator.Fill(nonce);
+        var purpose = DistributionWrapPurpose(_roomKeys.RoomJid, epoch);
+        var entries = new WrappedKeyEntry[members.Count];
+        var pairwise = _options.RoomKeyWrap == RoomKeyWrapMode.PairwiseStatic && _localKeys.Ecdh is not null;
+        // Ephemeral mode: one ephemeral key for the whole batch (as CMS KeyAgreeRecipientInfo does for several
+        // recipients); each member's wrapping key still differs, because ECDH runs against that member's own static
+        // key and the HKDF info names the member.
+        ECDiffieHellman? ephemeral = null;
+        byte[] ephemeralPoint = [];
+        try
+        {
+            for (var i = 0; i < members.Count; i++)
+            {
+                var member = members[i];
+                var keys = EnvelopeCrypto.KeysOf(member.Certificate);
+                if (pairwise && keys.Ecdsa is not null)
+                {
+                    var pairwiseKey = PairwiseKeyWith(member.Certificate, keys, _identity.BareJid, member.BareJid);
+                    entries[i] = new WrappedKeyEntry(member.BareJid, KeyWrapAlgorithm.EcdhSsHkdfA256Gcm,
+                        EnvelopeCrypto.WrapPairwise(pairwiseKey, nonce, EnvelopeCrypto.WrapContext(member.BareJid, purpose), roomKey));
+                    continue;
+                }
+                if (keys.Ecdsa is not null && ephemeral is null)
+                {
+                    ephemeral = EnvelopeCrypto.CreateEphemeral(out ephemeralPoint);
+                }
+                var (algorithm, _, wrapped) = WrapFor(keys, member.BareJid, purpose, roomKey, ephemeral, ephemeralPoint);
+                entries[i] = new WrappedKeyEntry(member.BareJid, algorithm, wrapped);
+            }
+        }
+        finally
+        {
+            ephemeral?.Dispose();
+        }
+        var keyBlock = KeyBlocks.Distribution(_roomKeys.RoomJid, ephemeralPoint, entries);
+        var canonical = NewHeader(EnvelopeMode.SignedOnly, EnvelopeType.KeyDistribution, recipient, messageId, nonce, epoch);
+        var signed = CanonicalEncoding.Build(canonical, keyBlock, []);
+        var signature = EnvelopeCrypto.Sign(_localKeys, signed);
+        var sessionKey = new XElement(EnvelopeNames.SessionKeyElement,
+            new XAttribute("room", _roomKeys.RoomJid),
+            new XAttribute("epoch", epoch.ToString(CultureInfo.InvariantCulture)));
+        if (ephemeralPoint.Length > 0)
+        {
+            sessionKey.Add(new XAttribute("epk", Convert.ToBase64String(ephemeralPoint)));
+        }
+        foreach (var entry in entries)
+        {
+            sessionKey.Add(new XElement(EnvelopeNames.KeyEntryElement,
+                new XAttribute("jid", entry.Member),
+                new XAttribute("alg", entry.Algorithm.ToWire()),
+                Convert.ToBase64String(entry.WrappedKey)));
+        }
+        return [HeaderElement(canonical), TimestampElement(canonical), sessionKey, SignatureElement(signature)];
+    }
+
+    // ───────────────────────────── opening ─────────────────────────────
+
+    /// <summary>
+    /// Verifies and opens a command, reply, event or key distribution.
+    /// </summary>
+    /// <param name="stanza">The received &lt;message&gt; (any XElement holding the envelope children).</param>
+    /// <param name="senderBareJid">The sender's real bare JID, as the transport knows it (for room traffic, the
+    /// occupant's real JID from the non-anonymous room). Must equal the signed sender.</param>
+    /// <param name="recipient">What the stanza was addressed to: the room's bare JID for groupchat, this agent's bare
+    /// JID for one-to-one. Must equal the signed recipient.</param>
+    /// <returns>Accepted with the payload (for key distribution: the key is installed into the ring and
+    /// <see cref="OpenedEnvelope.InstalledKeyEpoch"/> says which epoch), or rejected with a 2xx reason.</returns>
+    public async ValueTask<OpenResult> OpenAsync(XElement stanza, string senderBareJid, string recipient, CancellationToken cancellationToken)
+    {
+        var verification = await VerifyAsync(stanza, senderBareJid, recipient, presence: false, cancellationToken).ConfigureAwait(false);
+        if (verification.Rejection is { } rejection)
+        {
+            return OpenResult.Rejected(rejection.Code, rejection.Detail);
+        }
+        var verified = verification.Verified!;
+        return verified.Parsed.Header.Type == EnvelopeType.KeyDistribution
+            ? InstallRoomKey(verified)
+            : Decrypt(verified);
+    }
+
+    /// <summary>Verifies a signed presence (the CM checks each HM's availability and load with it).</summary>
+    public async ValueTask<PresenceResult> VerifyPresenceAsync(XElement presence, string senderBareJid, string recipient,
+        CancellationToken cancellationToken)
+    {
+        var verification = await VerifyAsync(presence, senderBareJid, recipient, presence: true, cancellationToken).ConfigureAwait(false);
+        if (verification.Rejection is { } rejection)
+        {
+            return PresenceResult.Rejected(rejection.Code, rejection.Detail);
+        }
+        var verified = verification.Verified!;
+        if (Commit(verified) is { } replay)
+        {
+            return PresenceResult.Rejected(replay.Code, replay.Detail);
+        }
+        var header = verified.Parsed.Header;
+        Accept(verified);
+        return PresenceResult.Accepted(new SignedPresence(header.Sender, verified.Role, verified.Parsed.Availability,
+            verified.Parsed.LoadJson, DateTimeOffset.FromUnixTimeMilliseconds(header.TimestampMilliseconds)));
+    }
+
+    private async ValueTask<Verification> VerifyAsync(XElement stanza, string senderBareJid, string recipient, bool presence,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stanza);
+        ArgumentNullException.ThrowIfNull(senderBareJid);
+        ArgumentNullException.ThrowIfNull(recipient);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (!EnvelopeParser.TryParse(stanza, _options, out var parsed, out var problem))
+        {
+            return Reject(ErrorCode.MalformedEnvelope, senderBareJid, "?", problem);
+        }
+        var header = parsed.Header;
+        if ((header.Type == EnvelopeType.Presence) != presence)
+        {
+            return Reject(ErrorCode.MalformedEnvelope, senderBareJid, header.MessageId,
+                presence ? "not a signed presence" : "a presence goes through VerifyPresenceAsync");
+        }
+        if (!string.Equals(header.Sender, senderBareJid, StringComparison.Ordinal))
+        {
+            return Reject(ErrorCode.TamperedHeader, senderBareJid, header.MessageId, $"signed sender '{header.Sender}' is not the transport sender");
+        }
+        if (!string.Equals(header.Recipient, recipient, StringComparison.Ordinal) || !IsOurAddress(header, recipient))
+        {
+            return Reject(ErrorCode.TamperedHeader, senderBareJid, header.MessageId, $"signed recipient '{header.Recipient}' is not this agent or room");
+        }
+
+        var peer = await _resolver.ResolveAsync(senderBareJid, cancellationToken).ConfigureAwait(false);
+        if (!peer.IsValid || peer.Certificate is null || peer.Role is null)
+        {
+            var code = peer.Status switch
+            {
+                PeerCertificateStatus.Unknown => ErrorCode.UnknownSigner,
+                PeerCertificateStatus.Expired => ErrorCode.CertificateExpired,
+                PeerCertificateStatus.Revoked => ErrorCode.CertificateRevoked,
+                _ => ErrorCode.UntrustedCertificate,
+            };
+            return Reject(code, senderBareJid, header.MessageId, $"sender certificate {peer.Status}: {peer.Reason}");
+        }
+
+        // Defence in depth: the resolver validated the certificate; it must still name this sender and this role.
+        var signerKeys = EnvelopeCrypto.KeysOf(peer.Certificate);
+        if (!string.Equals(signerKeys.Address, senderBareJid, StringComparison.Ordinal) || signerKeys.Role != peer.Role)
+        {
+            return Reject(ErrorCode.UntrustedCertificate, senderBareJid, header.MessageId,
+                $"the resolved certificate names '{signerKeys.Address}' ({signerKeys.Role}), not the sender and its role");
+        }
+
+        byte[] signedBytes;
+        try
+        {
+            signedBytes = CanonicalEncoding.Build(header, parsed.KeyBlock, parsed.Body);
+        }
+        catch (System.Text.EncoderFallbackException)
+        {
+            return Reject(ErrorCode.MalformedEnvelope, senderBareJid, header.MessageId, "field is not valid Unicode");
+        }
+        if (!EnvelopeCrypto.Verify(signerKeys, header.SignatureAlgorithm, signedBytes, parsed.Signature))
+        {
+            return Reject(ErrorCode.BadSignature, senderBareJid, header.MessageId, $"{header.SignatureAlgorithm.ToWire()} signature does not verify");
+        }
+
+        var role = peer.Role.Value;
+        var policy = _policy.Check(header.Type, senderBareJid, role);
+        if (policy != ErrorCode.None)
+        {
+            return Reject(policy, senderBareJid, header.MessageId, $"a {role.ToWire()} certificate may not send {header.Type.ToWire()} here");
+        }
+
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var age = now - header.TimestampMilliseconds;
+        if (age > (long)_options.FreshnessWindow.TotalMilliseconds)
+        {
+            return Reject(ErrorCode.StaleTimestamp, senderBareJid, header.MessageId, $"timestamp {age} ms old");
+        }
+        if (-age > (long)_options.FutureTolerance.TotalMilliseconds)
+        {
+            return Reject(ErrorCode.FutureTimestamp, senderBareJid, header.MessageId, $"timestamp {-age} ms ahead");
+        }
+        var verdict = _replay.Check(senderBareJid, header.Nonce, header.Counter, now);
+        if (verdict != ReplayVerdict.Fresh)
+        {
+            return RejectReplay(verdict, senderBareJid, header.MessageId);
+        }
+        return new Verification(new VerifiedEnvelope(parsed, signedBytes, peer.Certificate, role, now), null);
+    }
+
+    private bool IsOurAddress(in CanonicalHeader header, string recipient) => header.Mode switch
+    {
+        EnvelopeMode.Room => string.Equals(recipient, _roomKeys.RoomJid, StringComparison.Ordinal),
+        EnvelopeMode.Peer => string.Equals(recipient, _identity.BareJid, StringComparison.Ordinal),
+        _ => string.Equals(recipient, _roomKeys.RoomJid, StringComparison.Ordinal)
+            || string.Equals(recipient, _identity.BareJid, StringComparison.Ordinal),
+    };
+
+    private OpenResult Decrypt(VerifiedEnvelope verified)
+    {
+        var parsed = verified.Parsed;
+        var header = parsed.Header;
+        var contentKey = new byte[EnvelopeCrypto.KeyLength];
+        if (header.Mode == EnvelopeMode.Room)
+        {
+            Span<byte> epochKey = stackalloc byte[EnvelopeCrypto.KeyLength];
+            var lookup = _roomKeys.TryGetForDecryption(header.KeyEpoch, epochKey);
+            if (lookup != EpochLookup.Found)
+            {
+                CryptographicOperations.ZeroMemory(epochKey);
+                return lookup == EpochLookup.TooOld
+                    ? RejectOpen(ErrorCode.OldKeyEpoch, header, $"epoch {header.KeyEpoch} is older than current-1 or past its grace")
+                    : RejectOpen(ErrorCode.NoSessionKey, header, $"no key for epoch {header.KeyEpoch} (current {_roomKeys.CurrentEpoch})");
+            }
+            Span<byte> nonce = stackalloc byte[CanonicalEncoding.NonceLength];
+            BinaryPrimitives.WriteUInt128BigEndian(nonce, header.Nonce);
+            EnvelopeCrypto.DeriveRoomMessageKey(epochKey, nonce, contentKey);
+            CryptographicOperations.ZeroMemory(epochKey);
+        }
+        else if (!TryUnwrap(parsed.WrapAlgorithm, parsed.EphemeralPoint, parsed.WrappedKey, _identity.BareJid, MessageWrapPurpose, contentKey))
+        {
+            CryptographicOperations.ZeroMemory(contentKey);
+            return RejectOpen(ErrorCode.DecryptionFailed, header, "the content key does not unwrap with this agent's key");
+        }
+
+        var bodyOffset = verified.SignedBytes.Length - parsed.Body.Length;
+        var payload = new byte[parsed.Body.Length - EnvelopeCrypto.TagLength];
+        if (!EnvelopeCrypto.TryDecryptContent(contentKey, parsed.Body, verified.SignedBytes.AsSpan(0, bodyOffset), payload))
+        {
+            CryptographicOperations.ZeroMemory(contentKey);
+            return RejectOpen(ErrorCode.DecryptionFailed, header, "authentication tag mismatch");
+        }
+        if (Commit(verified) is { } replay)
+        {
+            CryptographicOperations.ZeroMemory(payload);
+            CryptographicOperations.ZeroMemory(contentKey);
+            return OpenResult.Rejected(replay.Code, replay.Detail);
+        }
+        Accept(verified);
+        return OpenResult.Accepted(new OpenedEnvelope(ToVerifiedHeader(header), verified.Role, payload,
+            Evidence(verified, contentKey), null));
+    }
+
+    private OpenResult InstallRoomKey(VerifiedEnvelope verified)
+    {
+        var parsed = verified.Parsed;
+        var header = parsed.Header;
+        if (!string.Equals(parsed.DistributionRoom, _roomKeys.RoomJid, StringComparison.Ordinal))
+        {
+            return RejectOpen(ErrorCode.TamperedHeader, header, $"key for room '{parsed.DistributionRoom}', not {_roomKeys.RoomJid}");
+        }
+        WrappedKeyEntry? ours = null;
+        foreach (var entry in parsed.Entries)
+        {
+            if (string.Equals(entry.Member, _identity.BareJid, StringComparison.Ordinal))
+            {
+                ours = entry;
+                break;
+            }
+        }
+        if (ours is not { } own)
+        {
+            // A batch for other members: authentic, but nothing to install. Recorded so it cannot be replayed.
+            if (Commit(verified) is { } replayed)
+            {
+                return OpenResult.Rejected(replayed.Code, replayed.Detail);
+            }
+            SecurityLog.KeyDistributionNotForUs(_logger, header.MessageId, header.KeyEpoch);
+            Accept(verified);
+            return OpenResult.Accepted(new OpenedEnvelope(ToVerifiedHeader(header), verified.Role, ReadOnlyMemory<byte>.Empty,
+                Evidence(verified, []), null));
+        }
+        if (!_roomKeys.IsNewer(header.KeyEpoch))
+        {
+            return RejectOpen(ErrorCode.OldKeyEpoch, header, $"epoch {header.KeyEpoch} is not newer than {_roomKeys.CurrentEpoch}");
+        }
+        Span<byte> roomKey = stackalloc byte[EnvelopeCrypto.KeyLength];
+        try
+        {
+            var purpose = DistributionWrapPurpose(_roomKeys.RoomJid, header.KeyEpoch);
+            var unwrapped = own.Algorithm == KeyWrapAlgorithm.EcdhSsHkdfA256Gcm
+                ? TryUnwrapPairwise(verified, own.WrappedKey, purpose, roomKey)
+                : TryUnwrap(own.Algorithm, parsed.EphemeralPoint, own.WrappedKey, _identity.BareJid, purpose, roomKey);
+            if (!unwrapped)
+            {
+                return RejectOpen(ErrorCode.DecryptionFailed, header, "the room key does not unwrap with this agent's key");
+            }
+            if (Commit(verified) is { } replay)
+            {
+                return OpenResult.Rejected(replay.Code, replay.Detail);
+            }
+            if (!_roomKeys.TryInstall(header.KeyEpoch, roomKey))
+            {
+                return RejectOpen(ErrorCode.OldKeyEpoch, header, $"a newer epoch than {header.KeyEpoch} was installed meanwhile");
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(roomKey);
+        }
+        SecurityLog.RoomKeyInstalled(_logger, header.KeyEpoch, _roomKeys.RoomJid, header.Sender);
+        Accept(verified);
+        return OpenResult.Accepted(new OpenedEnvelope(ToVerifiedHeader(header), verified.Role, ReadOnlyMemory<byte>.Empty,
+            Evidence(verified, []), header.KeyEpoch));
+    }
+
+    // ───────────────────────────── helpers ─────────────────────────────
+
+    private const string MessageWrapPurpose = "message";
+
+    private static string DistributionWrapPurpose(string room, uint epoch) =>
+        string.Create(CultureInfo.InvariantCulture, $"room-key {room} {epoch}");
+
+    private (KeyWrapAlgorithm Algorithm, byte[] EphemeralPoint, byte[] Wrapped) WrapFor(EnvelopeCrypto.PeerKeys keys,
+        string recipient, string purpose, ReadOnlySpan<byte> key, ECDiffieHellman? sharedEphemeral, byte[]? sharedPoint)
+    {
+        var context = EnvelopeCrypto.WrapContext(recipient, purpose);
+        if (keys.Ecdh is { } recipientKey)
+        {
+            var ephemeral = sharedEphemeral;
+            var point = sharedPoint;
+            if (ephemeral is null)
+            {
+                ephemeral = EnvelopeCrypto.CreateEphemeral(out point);
+            }
+            try
+            {
+                lock (keys.Gate)
+                {
+                    return (KeyWrapAlgorithm.EcdhEsHkdfA256Gcm, point!,
+                        EnvelopeCrypto.WrapEc(ephemeral, point, recipientKey, context, key));
+                }
+            }
+            finally
+            {
+                if (sharedEphemeral is null)
+                {
+                    ephemeral.Dispose();
+                }
+            }
+        }
+        if (keys.Rsa is { } rsa)
+        {
+            lock (keys.Gate)
+            {
+                return (KeyWrapAlgorithm.RsaOaepSha256, [], EnvelopeCrypto.WrapRsa(rsa, key));
+            }
+        }
+        throw new SecureEnvelopeException(ErrorCode.UntrustedCertificate,
+            $"the certificate of {recipient} holds neither a P-256 nor an RSA-2048+ key");
+    }
+
+    private bool TryUnwrap(KeyWrapAlgorithm algorithm, byte[] ephemeralPoint, byte[] wrapped, string recipient, string purpose,
+        Span<byte> key)
+    {
+        lock (_localKeys.Gate)
+        {
+            return algorithm switch
+            {
+                KeyWrapAlgorithm.EcdhEsHkdfA256Gcm => _localKeys.Ecdh is { } own
+                    && EnvelopeCrypto.TryUnwrapEc(own, ephemeralPoint, EnvelopeCrypto.WrapContext(recipient, purpose), wrapped, key),
+                KeyWrapAlgorithm.RsaOaepSha256 => _localKeys.Rsa is { } rsa && EnvelopeCrypto.TryUnwrapRsa(rsa, wrapped, key),
+                _ => false,
+            };
+        }
+    }
+
+    private bool TryUnwrapPairwise(VerifiedEnvelope verified, byte[] wrapped, string purpose, Span<byte> roomKey)
+    {
+        var moderatorKeys = EnvelopeCrypto.KeysOf(verified.Signer);
+        if (_localKeys.Ecdh is null || moderatorKeys.Ecdsa is null)
+        {
+            return false;
+        }
+        var pairwiseKey = PairwiseKeyWith(verified.Signer, moderatorKeys, verified.Parsed.Header.Sender, _identity.BareJid);
+        Span<byte> salt = stackalloc byte[CanonicalEncoding.NonceLength];
+        BinaryPrimitives.WriteUInt128BigEndian(salt, verified.Parsed.Header.Nonce);
+        return EnvelopeCrypto.TryUnwrapPairwise(pairwiseKey, salt, EnvelopeCrypto.WrapContext(_identity.BareJid, purpose), wrapped, roomKey);
+    }
+
+    /// <summary>
+    /// The pairwise key with the holder of <paramref name="peerCertificate"/>, derived once per certificate and cached
+    /// (a renewed certificate is a new instance, hence a new key).
+    /// </summary>
+    private byte[] PairwiseKeyWith(X509Certificate2 peerCertificate, EnvelopeCrypto.PeerKeys peerKeys, string moderator, string member) =>
+        _pairwiseKeys.GetValue(peerCertificate, _ =>
+        {
+            // Lock order everywhere: local keys, then peer keys.
+            lock (_localKeys.Gate)
+            {
+                lock (peerKeys.Gate)
+                {
+                    return EnvelopeCrypto.DerivePairwiseKey(_localKeys.Ecdh!, peerKeys.Ecdh!, moderator, member);
+                }
+            }
+        });
+
+    private void ValidateOutgoing(EnvelopeHeader header, int payloadLength)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentException.ThrowIfNullOrWhiteSpace(header.Recipient);
+        ArgumentException.ThrowIfNullOrWhiteSpace(header.MessageId);
+        if (header.Type is not (EnvelopeType.Command or EnvelopeType.Reply or EnvelopeType.Event))
+        {
+            throw new ArgumentException("only commands, replies and events carry a payload", nameof(header));
+        }
+        if (header.MessageId.Length > _options.MaxMessageIdLength || header.Recipient.Length > _options.MaxAddressLength
+            || header.Recipient.Contains('/'))
+        {
+            throw new ArgumentException("message id too long or recipient not a bare JID", nameof(header));
+        }
+        if (payloadLength > _options.MaxPayloadBytes)
+        {
+            throw new SecureEnvelopeException(ErrorCode.PayloadTooLarge, $"payload of {payloadLength} bytes exceeds {_options.MaxPayloadBytes}");
+        }
+    }
+
+    private CanonicalHeader NewHeader(EnvelopeMode mode, EnvelopeType type, string recipient, string messageId,
+        ReadOnlySpan<byte> nonce, uint epoch) =>
+        new(mode, type, _localKeys.SignatureAlgorithm, _identity.BareJid, recipient, messageId,
+            _time.GetUtcNow().ToUnixTimeMilliseconds(), BinaryPrimitives.ReadUInt128BigEndian(nonce),
+            (ulong)Interlocked.Increment(ref _counter), epoch);
+
+    private static XElement HeaderElement(in CanonicalHeader header) => new(EnvelopeNames.HeaderElement,
+        new XAttribute("v", "1"),
+        new XAttribute("from", header.Sender),
+        new XAttribute("to", header.Recipient),
+        new XAttribute("id", header.MessageId),
+        new XAttribute("type", header.Type.ToWire()),
+        new XAttribute("mode", header.Mode.ToWire()));
+
+    private static XElement TimestampElement(in CanonicalHeader header)
+    {
+        Span<byte> nonce = stackalloc byte[CanonicalEncoding.NonceLength];
+        BinaryPrimitives.WriteUInt128BigEndian(nonce, header.Nonce);
+        return new XElement(EnvelopeNames.TimestampElement,
+            new XAttribute("stamp", DateTimeOffset.FromUnixTimeMilliseconds(header.TimestampMilliseconds)
+                .ToString(EnvelopeNames.StampFormat, CultureInfo.InvariantCulture)),
+            new XAttribute("nonce", Convert.ToBase64String(nonce)),
+            new XAttribute("counter", header.Counter.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    private XElement SignatureElement(byte[] signature) => new(EnvelopeNames.SignedElement,
+        new XAttribute("alg", _localKeys.SignatureAlgorithm.ToWire()), Convert.ToBase64String(signature));
+
+    private static VerifiedHeader ToVerifiedHeader(in CanonicalHeader header) => new(header.Sender, header.Recipient,
+        header.MessageId, header.Type, header.Mode, DateTimeOffset.FromUnixTimeMilliseconds(header.TimestampMilliseconds),
+        header.Counter, header.KeyEpoch);
+
+    private static EnvelopeEvidence Evidence(VerifiedEnvelope verified, byte[] contentKey) => new(verified.SignedBytes,
+        verified.Parsed.Signature, verified.Parsed.Header.SignatureAlgorithm, verified.Signer, contentKey);
+
+    private Rejection? Commit(VerifiedEnvelope verified)
+    {
+        var header = verified.Parsed.Header;
+        var verdict = _replay.TryCommit(header.Sender, header.Nonce, header.Counter, header.TimestampMilliseconds, verified.CheckedAt);
+        return verdict == ReplayVerdict.Fresh ? null : RejectReplay(verdict, header.Sender, header.MessageId).Rejection;
+    }
+
+    private void Accept(VerifiedEnvelope verified)
+    {
+        Counters.RecordAccepted();
+        var header = verified.Parsed.Header;
+        SecurityLog.EnvelopeAccepted(_logger, header.Type.ToWire(), header.MessageId, header.Sender, verified.Role.ToWire());
+    }
+
+    private Verification RejectReplay(ReplayVerdict verdict, string sender, string messageId)
+    {
+        if (verdict == ReplayVerdict.TableFull)
+        {
+            SecurityLog.ReplayTableFull(_logger, _options.MaxTrackedSenders, sender);
+            return Reject(ErrorCode.Replay, sender, messageId, "replay table full of live senders");
+        }
+        return Reject(ErrorCode.Replay, sender, messageId, "nonce or counter already seen");
+    }
+
+    private OpenResult RejectOpen(ErrorCode code, in CanonicalHeader header, string detail)
+    {
+        var rejection = Reject(code, header.Sender, header.MessageId, detail).Rejection!.Value;
+        return OpenResult.Rejected(rejection.Code, rejection.Detail);
+    }
+
+    private Verification Reject(ErrorCode code, string sender, string messageId, string detail)
+    {
+        Counters.RecordRejected(code);
+        SecurityLog.EnvelopeRejected(_logger, sender, messageId, code, (int)code, detail);
+        return new Verification(null, new Rejection(code, detail));
+    }
+
+    public void Dispose() => _localKeys.Dispose();
+
+    private readonly record struct Rejection(ErrorCode Code, string Detail);
+
+    private readonly record struct Verification(VerifiedEnvelope? Verified, Rejection? Rejection);
+
+    private sealed record VerifiedEnvelope(ParsedEnvelope Parsed, byte[] SignedBytes, X509Certificate2 Signer, AgentRole Role, long CheckedAt);
+}

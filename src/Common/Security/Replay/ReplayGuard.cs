@@ -1,0 +1,178 @@
+namespace CleverCloud.Security.Replay;
+
+/// <summary>
+/// Replay defence per sender: a cache of the nonces seen inside the freshness window, and a sliding window over the
+/// sender's monotonic counter (as IPsec/DTLS anti-replay: the highest counter plus a 64-bit bitmap below it, so
+/// modest reordering between the room and direct paths is tolerated but a counter is never accepted twice).
+/// Memory is bounded: nonces expire with the window and are capped per sender; senders are capped, expired ones
+/// are evicted first, and when the table is full of live senders a new one is refused (fail closed) rather than
+/// forgetting a live sender's state, which would reopen a replay gap.
+/// Checking (<see cref="Check"/>) has no effect; only <see cref="TryCommit"/>, called once every other check passed,
+/// records the message, atomically re-checking so two concurrent copies cannot both pass.
+/// </summary>
+internal sealed class ReplayGuard
+{
+    private const int CounterWindow = 64;
+
+    private readonly Dictionary<string, SenderState> _senders = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly long _windowMilliseconds;
+    private readonly int _maxSenders;
+    private readonly int _maxNoncesPerSender;
+
+    public ReplayGuard(TimeSpan window, int maxSenders, int maxNoncesPerSender)
+    {
+        _windowMilliseconds = (long)window.TotalMilliseconds;
+        _maxSenders = maxSenders;
+        _maxNoncesPerSender = maxNoncesPerSender;
+    }
+
+    public int TrackedSenders
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _senders.Count;
+            }
+        }
+    }
+
+    public ReplayVerdict Check(string sender, UInt128 nonce, ulong counter, long nowMilliseconds)
+    {
+        lock (_gate)
+        {
+            return CheckLocked(sender, nonce, counter, nowMilliseconds);
+        }
+    }
+
+    public ReplayVerdict TryCommit(string sender, UInt128 nonce, ulong counter, long timestampMilliseconds, long nowMilliseconds)
+    {
+        lock (_gate)
+        {
+            var verdict = CheckLocked(sender, nonce, counter, nowMilliseconds);
+            if (verdict != ReplayVerdict.Fresh)
+            {
+                return verdict;
+            }
+            if (!_senders.TryGetValue(sender, out var state))
+            {
+                state = new SenderState();
+                _senders.Add(sender, state);
+            }
+            state.Record(nonce, counter, Math.Max(timestampMilliseconds, nowMilliseconds) + _windowMilliseconds,
+                nowMilliseconds, _maxNoncesPerSender);
+            return ReplayVerdict.Fresh;
+        }
+    }
+
+    private ReplayVerdict CheckLocked(string sender, UInt128 nonce, ulong counter, long now)
+    {
+        if (!_senders.TryGetValue(sender, out var state))
+        {
+            if (_senders.Count >= _maxSenders && !EvictExpired(now))
+            {
+                return ReplayVerdict.TableFull;
+            }
+            return ReplayVerdict.Fresh;
+        }
+        state.Expire(now);
+        return state.HasSeen(nonce, counter) ? ReplayVerdict.Replayed : ReplayVerdict.Fresh;
+    }
+
+    /// <summary>Drops senders with nothing inside the window; true when room was made.</summary>
+    private bool EvictExpired(long now)
+    {
+        List<string>? expired = null;
+        foreach (var (sender, state) in _senders)
+        {
+            if (state.LastExpiry <= now)
+            {
+                (expired ??= []).Add(sender);
+            }
+        }
+        if (expired is null)
+        {
+            return false;
+        }
+        foreach (var sender in expired)
+        {
+            _senders.Remove(sender);
+        }
+        return true;
+    }
+
+    private sealed class SenderState
+    {
+        private readonly Dictionary<UInt128, long> _nonces = [];
+        private readonly Queue<(UInt128 Nonce, long Expiry)> _expiryOrder = new();
+        private bool _hasCounter;
+        private ulong _highestCounter;
+        private ulong _seenBelowHighest;
+
+        public long LastExpiry { get; private set; }
+
+        public bool HasSeen(UInt128 nonce, ulong counter)
+        {
+            if (_nonces.ContainsKey(nonce))
+            {
+                return true;
+            }
+            if (!_hasCounter || counter > _highestCounter)
+            {
+                return false;
+            }
+            var distance = _highestCounter - counter;
+            return distance >= CounterWindow || (_seenBelowHighest & (1UL << (int)distance)) != 0;
+        }
+
+        public void Record(UInt128 nonce, ulong counter, long expiry, long now, int maxNonces)
+        {
+            Expire(now);
+            while (_nonces.Count >= maxNonces && _expiryOrder.TryDequeue(out var oldest))
+            {
+                // Over the cap the oldest nonce goes first; the counter window still refuses its message.
+                _nonces.Remove(oldest.Nonce);
+            }
+            _nonces[nonce] = expiry;
+            _expiryOrder.Enqueue((nonce, expiry));
+            LastExpiry = Math.Max(LastExpiry, expiry);
+
+            if (!_hasCounter)
+            {
+                _hasCounter = true;
+                _highestCounter = counter;
+                _seenBelowHighest = 1;
+            }
+            else if (counter > _highestCounter)
+            {
+                var shift = counter - _highestCounter;
+                _seenBelowHighest = shift >= CounterWindow ? 1 : (_seenBelowHighest << (int)shift) | 1;
+                _highestCounter = counter;
+            }
+            else
+            {
+                _seenBelowHighest |= 1UL << (int)(_highestCounter - counter);
+            }
+        }
+
+        public void Expire(long now)
+        {
+            while (_expiryOrder.TryPeek(out var oldest) && oldest.Expiry <= now)
+            {
+                _expiryOrder.Dequeue();
+                if (_nonces.TryGetValue(oldest.Nonce, out var expiry) && expiry == oldest.Expiry)
+                {
+                    _nonces.Remove(oldest.Nonce);
+                }
+            }
+        }
+    }
+}
+
+internal enum ReplayVerdict
+{
+    Fresh,
+    Replayed,
+    TableFull,
+}
