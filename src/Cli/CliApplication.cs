@@ -1,6 +1,7 @@
 using System.Globalization;
 using CleverCloud.Agent;
 using CleverCloud.Agent.Hosting;
+using CleverCloud.Agent.Security;
 using CleverCloud.Cli.Commands;
 using CleverCloud.Protocol;
 using CleverCloud.Protocol.Dispatching;
@@ -77,7 +78,7 @@ public static class CliApplication
             var builder = AgentHost.CreateBuilder([.. globals]);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddCleverAgent(builder.Configuration);
-            builder.Services.AddCliSecurity(builder.Configuration);
+            builder.Services.AddAgentSecurity(builder.Configuration);
             host = builder.Build();
             // Options are validated here so a bad setting is reported before any connection attempt.
             _ = host.Services.GetRequiredService<IOptions<XmppClientOptions>>().Value;

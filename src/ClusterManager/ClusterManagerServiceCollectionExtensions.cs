@@ -1,5 +1,6 @@
 using CleverCloud.Agent.Hosting;
 using CleverCloud.Agent.Messaging;
+using CleverCloud.Agent.Security;
 using CleverCloud.ClusterManager.Operations;
 using CleverCloud.ClusterManager.State;
 using CleverCloud.ClusterManager.Workers;
@@ -39,6 +40,10 @@ public static class ClusterManagerServiceCollectionExtensions
         services.AddOperation<ImageRemoveOperation>();
 
         services.AddCleverAgent(configuration);
+        services.AddSingleton<CleverCloud.Security.Policy.IRoomMembership, AdmittedHostsMembership>();
+        services.AddAgentSecurity(configuration);
+        if (configuration.GetSection(Agent.AgentOptions.Section).GetValue<Agent.SecurityMode?>("Security") != Agent.SecurityMode.Plaintext)
+            services.AddSingleton<RoomKeyService>();
         // Hosts may only ask to join; everything else is administration (with certificates: role admin).
         services.AddSingleton<ICommandAuthorizer>(sp =>
         {

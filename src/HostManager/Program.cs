@@ -1,6 +1,7 @@
 using CleverCloud.Agent;
 using CleverCloud.Agent.Hosting;
 using CleverCloud.Agent.Messaging;
+using CleverCloud.Agent.Security;
 using CleverCloud.HostManager;
 using CleverCloud.HostManager.Workers;
 using CleverCloud.Protocol.Dispatching;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Options;
 var builder = AgentHost.CreateBuilder(args);
 builder.Services.AddHostManagerCore(builder.Configuration);
 builder.Services.AddCleverAgent(builder.Configuration);
-builder.Services.AddHostManagerSecurity(builder.Configuration);
+builder.Services.AddAgentSecurity(builder.Configuration);
 // HMs execute only what their cluster manager asks (with certificates: signed by a role-cm certificate).
 builder.Services.AddSingleton<ICommandAuthorizer>(sp =>
 {

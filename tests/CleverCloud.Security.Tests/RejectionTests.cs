@@ -227,15 +227,16 @@ public sealed class RejectionTests
     }
 
     [Test]
-    public async Task Cm_refuses_administrative_commands_from_an_hm_and_replies_from_non_members()
+    public async Task Cm_refuses_commands_from_other_roles_and_replies_from_non_members()
     {
         var stranger = _cluster.AddAgent(HmJid(9), AgentRole.HostManager); // certified, but not a room member
-        var command = Message(_hm.Codec.SealForPeer(new EnvelopeHeader(CmJid, "x-3", EnvelopeType.Command), Utf8("{}"), _cluster.Cm.Certificate));
+        var otherCm = _cluster.AddAgent("cm2@example.org", AgentRole.ClusterManager);
+        var command = Message(otherCm.Codec.SealForPeer(new EnvelopeHeader(CmJid, "x-3", EnvelopeType.Command), Utf8("{}"), _cluster.Cm.Certificate));
         var reply = Message(stranger.Codec.SealForPeer(new EnvelopeHeader(CmJid, "x-4", EnvelopeType.Reply), Utf8("{}"), _cluster.Cm.Certificate));
         var adminReply = _cluster.AddAgent(AdminJid, AgentRole.Administrator);
         var replyFromAdmin = Message(adminReply.Codec.SealForPeer(new EnvelopeHeader(CmJid, "x-5", EnvelopeType.Reply), Utf8("{}"), _cluster.Cm.Certificate));
 
-        await AssertRejected(_cluster.Cm, command, _hm.Jid, CmJid, ErrorCode.WrongRole);
+        await AssertRejected(_cluster.Cm, command, "cm2@example.org", CmJid, ErrorCode.WrongRole);
         await AssertRejected(_cluster.Cm, reply, stranger.Jid, CmJid, ErrorCode.WrongRole);
         await AssertRejected(_cluster.Cm, replyFromAdmin, AdminJid, CmJid, ErrorCode.WrongRole);
 

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CleverCloud.Agent;
 using CleverCloud.Agent.Hosting;
+using CleverCloud.Agent.Security;
+using Microsoft.Extensions.DependencyInjection;
 using CleverCloud.ClusterManager.State;
 using CleverCloud.Protocol;
 using CleverCloud.Protocol.Dispatching;
@@ -28,10 +30,15 @@ public sealed partial class ClusterAgentService(
     ClusterStore store,
     LiveHosts live,
     IOptions<AgentOptions> agentOptions,
+    IServiceProvider services,
     ILogger<ClusterAgentService> logger) : BackgroundService
 {
     private readonly AgentOptions _agent = agentOptions.Value;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Present when the cluster runs secured: room keys and signed presence.
+    private readonly RoomKeyService? _keys = services.GetService<RoomKeyService>();
+    private readonly SecureProtector? _protector = services.GetService<SecureProtector>();
+    private CancellationToken _stopping;
 
     /// <summary>Completes once the room exists and is configured.</summary>
     public Task Ready => _ready.Task;
@@ -47,13 +54,27 @@ public sealed partial class ClusterAgentService(
         client.PresenceReceived += OnPresenceAsync;
         endpoint.EventReceived += OnEventAsync;
 
+        _stopping = stoppingToken;
         await AgentConnector.ConnectAsync(client, logger, stoppingToken).ConfigureAwait(false);
         await muc.CreateOrConfigureAsync(Room, Nick, MucRoomConfig.ControlRoom(), stoppingToken).ConfigureAwait(false);
+        _keys?.StartEpoch("room created");
         foreach (var host in store.AdmittedHosts())
             await muc.SetAffiliationAsync(Room, Jid.Parse(host.Jid), MucAffiliation.Member, "admitted host", stoppingToken).ConfigureAwait(false);
         LogReady(Room.ToString(), store.AdmittedHosts().Count);
         _ready.TrySetResult();
-        await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (_keys is not null)
+                    await _keys.RotateIfDueAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     private void OnOccupantJoined(Jid room, Occupant occupant)
@@ -61,9 +82,22 @@ public sealed partial class ClusterAgentService(
         if (room != Room || occupant.RealJid is not { } jid)
             return;
         if (store.IsAdmitted(jid.ToString()))
+            _ = OnboardAsync(jid.ToString(), occupant);
+    }
+
+    /// <summary>A host counts as online once it can read the room: with security, after its room key was sent.</summary>
+    private async Task OnboardAsync(string jid, Occupant occupant)
+    {
+        try
         {
-            live.MarkOnline(jid.ToString(), occupant.Address.ToString());
-            LogHostOnline(jid.ToString(), occupant.Nick);
+            if (_keys is not null && !await _keys.WelcomeAsync(jid, _stopping).ConfigureAwait(false))
+                return;
+            live.MarkOnline(jid, occupant.Address.ToString());
+            LogHostOnline(jid, occupant.Nick);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogOnboardingFailed(ex, jid);
         }
     }
 
@@ -73,26 +107,57 @@ public sealed partial class ClusterAgentService(
             return;
         live.MarkOffline(jid.ToString());
         LogHostOffline(jid.ToString(), string.Join(",", codes));
+        if (_keys is not null)
+            _ = RekeyAsync(jid.ToString(), codes.Count > 0 ? "removed" : "left");
     }
 
-    /// <summary>Hosts report their status as JSON in their room presence.</summary>
-    private Task OnPresenceAsync(Presence presence, CancellationToken cancellationToken)
+    private async Task RekeyAsync(string jid, string reason)
     {
-        if (presence.From is not { } from || from.Bare != Room || presence.Type != PresenceType.Available || presence.Status is not { } status)
-            return Task.CompletedTask;
+        try
+        {
+            await _keys!.RekeyWithoutAsync(jid, reason, _stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogOnboardingFailed(ex, jid);
+        }
+    }
+
+    /// <summary>Hosts report their status as JSON in their room presence — signed when the cluster runs secured.</summary>
+    private async Task OnPresenceAsync(Presence presence, CancellationToken cancellationToken)
+    {
+        if (presence.From is not { } from || from.Bare != Room || presence.Type != PresenceType.Available)
+            return;
         var occupant = muc.FindOccupant(from);
         if (occupant?.RealJid is not { } jid || !store.IsAdmitted(jid.ToString()))
-            return Task.CompletedTask;
+            return;
+        string? status;
+        if (_protector is not null)
+        {
+            if (!_protector.CarriesPayload(presence))
+                return; // an unsigned presence says nothing we may trust
+            var verified = await _protector.Codec.VerifyPresenceAsync(presence, jid.ToString(), Room.ToString(), cancellationToken).ConfigureAwait(false);
+            if (!verified.IsAccepted)
+            {
+                LogBadStatus(jid.ToString(), $"signed presence refused: {(int)verified.Error} {verified.Error}: {verified.Reason}");
+                return;
+            }
+            status = verified.Presence!.LoadJson;
+        }
+        else
+        {
+            status = presence.Status;
+        }
+        if (status is null)
+            return;
         try
         {
             live.ApplyStatus(jid.ToString(), JsonNode.Parse(status));
-            live.MarkOnline(jid.ToString(), from.ToString());
         }
         catch (JsonException ex)
         {
             LogBadStatus(jid.ToString(), ex.Message);
         }
-        return Task.CompletedTask;
     }
 
     private Task OnEventAsync(AgentEvent agentEvent, InboundContext sender)
@@ -133,6 +198,9 @@ public sealed partial class ClusterAgentService(
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Host {Jid} sent an unreadable status: {Reason}")]
     private partial void LogBadStatus(string jid, string reason);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Error, Message = "Onboarding or re-keying for host {Jid} failed")]
+    private partial void LogOnboardingFailed(Exception exception, string jid);
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "VM {Vm} is now {State} on {Host}")]
     private partial void LogVmState(string vm, string state, string host);

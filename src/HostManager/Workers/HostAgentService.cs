@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CleverCloud.Agent;
 using CleverCloud.Agent.Hosting;
+using CleverCloud.Agent.Security;
+using Microsoft.Extensions.DependencyInjection;
 using CleverCloud.HostManager.Monitoring;
 using CleverCloud.Protocol.Dispatching;
 using CleverCloud.Xmpp.Client;
@@ -25,9 +27,12 @@ public sealed partial class HostAgentService(
     HostMonitor monitor,
     LifecycleEventMonitor lifecycle,
     IOptions<AgentOptions> agentOptions,
+    IServiceProvider services,
     ILogger<HostAgentService> logger) : BackgroundService
 {
     private readonly AgentOptions _agent = agentOptions.Value;
+    // Present when the cluster runs secured: the status presence is signed (paper §V-A, the signed presence example).
+    private readonly SecureProtector? _protector = services.GetService<SecureProtector>();
     private Jid Room => Jid.Parse(_agent.RoomJid);
     private string Nick => _agent.Nick ?? client.Options.Username;
 
@@ -41,6 +46,7 @@ public sealed partial class HostAgentService(
             await AnnounceStatusAsync(monitor.Latest, ct).ConfigureAwait(false);
         };
         monitor.StatusChanged += OnStatusChanged;
+        var republish = RepublishAsync(stoppingToken);
         try
         {
             await AnnounceStatusAsync(monitor.Latest ?? await monitor.SampleAsync(stoppingToken).ConfigureAwait(false), stoppingToken).ConfigureAwait(false);
@@ -49,7 +55,19 @@ public sealed partial class HostAgentService(
         finally
         {
             monitor.StatusChanged -= OnStatusChanged;
+            await republish.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    /// <summary>
+    /// Re-announces the status well within the signature freshness window: the room replays an occupant's last
+    /// presence to joiners (and to the CM after a restart), and a stale signed presence would be refused.
+    /// </summary>
+    private async Task RepublishAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(20));
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            await AnnounceStatusAsync(monitor.Latest, stoppingToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -97,11 +115,12 @@ public sealed partial class HostAgentService(
     {
         if (status is null || !muc.IsJoined(Room))
             return;
-        var presence = new Presence
-        {
-            To = Room.WithResource(Nick),
-            Status = JsonSerializer.Serialize(status, MonitoringJsonContext.Default.HostStatus),
-        };
+        var json = JsonSerializer.Serialize(status, MonitoringJsonContext.Default.HostStatus);
+        var presence = new Presence { To = Room.WithResource(Nick) };
+        if (_protector is null)
+            presence.Status = json;
+        else
+            presence.Add(_protector.Codec.SignPresence(Room.ToString(), "available", json));
         try
         {
             await client.SendAsync(presence, cancellationToken).ConfigureAwait(false);

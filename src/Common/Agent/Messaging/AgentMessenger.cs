@@ -40,10 +40,16 @@ public sealed partial class AgentMessenger : IMessageSender
 
     public async ValueTask SendAsync(string recipient, ProtocolMessage message, CancellationToken cancellationToken)
     {
-        var payload = ProtocolCodec.Encode(message);
         var toRoom = recipient == RoomRecipient;
         var viaRoom = toRoom || recipient.StartsWith(_channel.RoomJid + "/", StringComparison.OrdinalIgnoreCase);
-        var envelope = new OutboundEnvelope(toRoom ? _channel.RoomJid : recipient, message.Id, KindName(message.Kind), viaRoom, null);
+        // Room traffic is encrypted under the room key every member holds: bind the intended recipient inside the
+        // signed payload so a member cannot replay a command meant for one host to another.
+        var boundRecipient = viaRoom && !toRoom ? BareOf(_channel.IdentityOf(recipient) ?? recipient) : null;
+        var payload = ProtocolCodec.Encode(message, boundRecipient);
+        var identity = viaRoom && !toRoom ? _channel.IdentityOf(recipient) : toRoom ? null : recipient;
+        var reply = message as CommandReply;
+        var envelope = new OutboundEnvelope(toRoom ? _channel.RoomJid : recipient, message.Id, KindName(message.Kind), viaRoom, identity,
+            reply?.Result.Code, reply?.InReplyTo);
         var children = await _protector.ProtectAsync(envelope, payload, cancellationToken).ConfigureAwait(false);
         if (toRoom)
             await _channel.SendToRoomAsync(message.Id, children, cancellationToken).ConfigureAwait(false);
@@ -69,6 +75,8 @@ public sealed partial class AgentMessenger : IMessageSender
             return;
         }
 
+        if (opened.Consumed)
+            return;
         if (!opened.Accepted)
         {
             Interlocked.Increment(ref _rejected);
@@ -83,7 +91,14 @@ public sealed partial class AgentMessenger : IMessageSender
             LogNotReady(inbound.From);
             return;
         }
-        await endpoint.ReceiveAsync(opened.Payload, new InboundContext(inbound.From, opened.Identity ?? inbound.RealJid, opened.Role), cancellationToken).ConfigureAwait(false);
+        await endpoint.ReceiveAsync(opened.Payload, new InboundContext(inbound.From, opened.Identity ?? inbound.RealJid, opened.Role),
+            cancellationToken, ownIdentity: _channel.OwnJid).ConfigureAwait(false);
+    }
+
+    private static string BareOf(string address)
+    {
+        var slash = address.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? address : address[..slash];
     }
 
     private static string KindName(MessageKind kind) => kind switch

@@ -27,5 +27,8 @@ public interface IAgentChannel
     /// <summary>Sends a groupchat message to the whole room.</summary>
     ValueTask SendToRoomAsync(string id, IReadOnlyList<XElement> children, CancellationToken cancellationToken);
 
+    /// <summary>The real bare JID behind a room occupant address, when the room tells us; null otherwise.</summary>
+    string? IdentityOf(string occupantAddress);
+
     event Func<InboundStanza, CancellationToken, Task>? MessageReceived;
 }

@@ -6,11 +6,20 @@ namespace CleverCloud.Agent.Messaging;
 /// <summary>Where an outbound protocol message goes and what it is, for the protection layer to bind into it.</summary>
 /// <param name="Recipient">Room occupant (room@muc/nick), the room itself (groupchat), or a bare/full JID.</param>
 /// <param name="IsRoomTraffic">True when the message travels through the room (room key); false for one-to-one.</param>
-public sealed record OutboundEnvelope(string Recipient, string MessageId, string Kind, bool IsRoomTraffic, string? RecipientIdentity);
+/// <param name="ResultCode">For replies: the outcome being reported (kept in the non-repudiation audit log).</param>
+/// <param name="InReplyTo">For replies: the request answered.</param>
+public sealed record OutboundEnvelope(string Recipient, string MessageId, string Kind, bool IsRoomTraffic, string? RecipientIdentity,
+    CleverCloud.Protocol.ErrorCode? ResultCode = null, string? InReplyTo = null);
 
 /// <summary>The outcome of opening an inbound message: its payload and who provably sent it, or why it was refused.</summary>
 public sealed record UnprotectResult(bool Accepted, ReadOnlyMemory<byte> Payload, string? Identity, string? Role, ErrorCode Code, string? Reason)
 {
+    /// <summary>Accepted and fully handled by the protection layer itself (a room key was installed): nothing to dispatch.</summary>
+    public bool Consumed { get; init; }
+
+    public static UnprotectResult Handled(string? identity) =>
+        new(true, default, identity, null, ErrorCode.None, null) { Consumed = true };
+
     public static UnprotectResult Accept(ReadOnlyMemory<byte> payload, string? identity, string? role) =>
         new(true, payload, identity, role, ErrorCode.None, null);
 

@@ -41,6 +41,9 @@ public sealed partial class XmppAgentChannel : IAgentChannel, IDisposable
 
     public event Func<InboundStanza, CancellationToken, Task>? MessageReceived;
 
+    public string? IdentityOf(string occupantAddress) =>
+        Jid.TryParse(occupantAddress, out var jid) ? _muc.FindOccupant(jid)?.RealJid?.ToString() : null;
+
     public ValueTask SendDirectAsync(string to, string id, IReadOnlyList<XElement> children, CancellationToken cancellationToken)
     {
         var message = new Message { To = Jid.Parse(to), Type = MessageType.Chat, Id = id };

@@ -95,7 +95,8 @@ public sealed partial class CommandEndpoint : IDisposable
     }
 
     /// <summary>Entry point for raw protocol bytes that passed the transport and security layers.</summary>
-    public Task ReceiveAsync(ReadOnlyMemory<byte> payload, InboundContext sender, CancellationToken cancellationToken)
+    /// <param name="ownIdentity">This agent's bare JID: a message bound to another recipient is dropped.</param>
+    public Task ReceiveAsync(ReadOnlyMemory<byte> payload, InboundContext sender, CancellationToken cancellationToken, string? ownIdentity = null)
     {
         ProtocolMessage message;
         try
@@ -106,6 +107,11 @@ public sealed partial class CommandEndpoint : IDisposable
         {
             // Without a readable request id there is nothing a reply could refer to: log and drop.
             LogUndecodable(sender.Address, (int)ex.Code, ex.Message);
+            return Task.CompletedTask;
+        }
+        if (message.To is not null && ownIdentity is not null && !string.Equals(message.To, ownIdentity, StringComparison.OrdinalIgnoreCase))
+        {
+            LogMisdirected(message.Id, sender.Address, message.To);
             return Task.CompletedTask;
         }
         return ReceiveAsync(message, sender, cancellationToken);
@@ -209,6 +215,9 @@ public sealed partial class CommandEndpoint : IDisposable
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Reply to request {RequestId} came from {Sender}, not from {Recipient}: ignored")]
     private partial void LogReplyFromWrongSender(string requestId, string sender, string recipient);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Dropped message {Id} from {Sender}: it is addressed to {To}, not to this agent")]
+    private partial void LogMisdirected(string id, string sender, string to);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Duplicate request {RequestId} ('{Operation}') from {Sender}: answered from the reply cache")]
     private partial void LogDuplicateRequest(string requestId, string operation, string sender);

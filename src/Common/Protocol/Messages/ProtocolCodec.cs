@@ -26,18 +26,21 @@ public static class ProtocolCodec
     private const int MaxNameLength = 128;
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
-    public static byte[] Encode(ProtocolMessage message)
+    /// <param name="to">The intended recipient's bare JID, bound into the message (signed with it when secured), or null.</param>
+    public static byte[] Encode(ProtocolMessage message, string? to = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        Encode(message, buffer);
+        Encode(message, buffer, to);
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static void Encode(ProtocolMessage message, IBufferWriter<byte> output)
+    public static void Encode(ProtocolMessage message, IBufferWriter<byte> output, string? to = null)
     {
         using var writer = new Utf8JsonWriter(output);
         writer.WriteStartObject();
         writer.WriteNumber("v", message.Version);
+        if (to is not null)
+            writer.WriteString("to", to);
         switch (message)
         {
             case CommandRequest request:
@@ -112,6 +115,7 @@ public static class ProtocolCodec
 
         var kind = ReadString(obj, "kind", MaxNameLength) ?? throw Missing("kind");
         var id = ReadString(obj, "id", MaxIdLength) ?? throw Missing("id");
+        var to = ReadString(obj, "to", 3071);
 
         switch (kind)
         {
@@ -121,7 +125,7 @@ public static class ProtocolCodec
                 var args = obj["args"];
                 if (args is not null and not JsonObject)
                     throw new ProtocolFormatException(ErrorCode.MalformedMessage, "'args' must be an object");
-                return new CommandRequest(id, operation, Detach(args) as JsonObject) { Version = version };
+                return new CommandRequest(id, operation, Detach(args) as JsonObject) { Version = version, To = to };
             }
             case "reply":
             {
@@ -140,12 +144,12 @@ public static class ProtocolCodec
                     var error = ReadString(obj, "error", 64 * 1024) ?? "";
                     result = OperationResult.Fail((ErrorCode)code, error);
                 }
-                return new CommandReply(id, inReplyTo, result) { Version = version };
+                return new CommandReply(id, inReplyTo, result) { Version = version, To = to };
             }
             case "event":
             {
                 var name = ReadString(obj, "event", MaxNameLength) ?? throw Missing("event");
-                return new AgentEvent(id, name, Detach(obj["data"])) { Version = version };
+                return new AgentEvent(id, name, Detach(obj["data"])) { Version = version, To = to };
             }
             default:
                 throw new ProtocolFormatException(ErrorCode.MalformedMessage, $"unknown message kind '{kind}'");

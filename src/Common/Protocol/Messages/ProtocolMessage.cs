@@ -22,6 +22,12 @@ public abstract class ProtocolMessage
 
     /// <summary>Wire version this message was written with; readers accept versions up to <see cref="ProtocolCodec.CurrentVersion"/>.</summary>
     public int Version { get; init; } = ProtocolCodec.CurrentVersion;
+
+    /// <summary>
+    /// The intended recipient's bare JID when the message travels through the room (where every member can read it):
+    /// a receiver that is not this address drops it.
+    /// </summary>
+    public string? To { get; init; }
 }
 
 public enum MessageKind

@@ -70,7 +70,9 @@ public sealed class SenderPolicy
         {
             AgentRole.ClusterManager => type switch
             {
-                EnvelopeType.Command => senderRole == AgentRole.Administrator,
+                // Hosts send exactly one command, the admission request (cluster.join); which operation a role may
+                // ask for is the command layer's decision (RoleAuthorizer), made on the certified role passed up.
+                EnvelopeType.Command => senderRole is AgentRole.Administrator or AgentRole.HostManager,
                 EnvelopeType.Reply or EnvelopeType.Event or EnvelopeType.Presence =>
                     senderRole == AgentRole.HostManager && _members!.IsMember(senderBareJid),
                 _ => false,
