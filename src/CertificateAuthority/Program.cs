@@ -1,2 +1,3 @@
-// Entry point: replaced as the service is built.
-return 0;
+using CleverCloud.CertificateAuthority.Cli;
+
+return await AdminCommands.RunAsync(args).ConfigureAwait(false);
