@@ -166,6 +166,9 @@ public sealed partial class MultiUserChat
         // After a reconnect the server has forgotten our occupancy: join every room again (Smack does the same).
         foreach (var (room, state) in _rooms.ToArray())
         {
+            // Only rooms we were in: a join still in flight (e.g. right after the first connect) completes on its own.
+            if (!state.Joined || state.PendingJoin is not null)
+                continue;
             state.Occupants.Clear();
             state.Joined = false;
             // Not awaited here: the self-presence is delivered by this same dispatch loop.

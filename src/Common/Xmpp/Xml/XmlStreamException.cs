@@ -5,24 +5,26 @@ public enum XmlStreamErrorReason
 {
     /// <summary>Not well-formed XML (→ not-well-formed).</summary>
     Syntax,
-    /// <summary>A character XML 1.0 does not allow (→ not-well-formed).</summary>
+    /// <summary>A character XML 1.0 does not allow, raw or as a character reference (→ not-well-formed).</summary>
     InvalidCharacter,
-    /// <summary>Bytes that are not UTF-8 (→ not-well-formed; RFC 6120 §11.6).</summary>
+    /// <summary>Bytes that are not UTF-8 (→ not-well-formed / unsupported-encoding; RFC 6120 §11.6).</summary>
     InvalidUtf8,
-    /// <summary>Comment, processing instruction, DTD or entity declaration (→ restricted-xml; RFC 6120 §11.1).</summary>
+    /// <summary>Comment, processing instruction, DTD, entity declaration (→ restricted-xml; RFC 6120 §11.1).</summary>
     ForbiddenConstruct,
-    /// <summary>An entity reference other than the five predefined ones (→ restricted-xml).</summary>
+    /// <summary>An entity reference other than the five predefined ones (→ restricted-xml; RFC 6120 §11.1).</summary>
     UnknownEntity,
-    /// <summary>A first-level element over the configured size (→ policy-violation; RFC 6120 §13.12).</summary>
+    /// <summary>A first-level element (or the stream header) over the configured size (→ policy-violation; §13.12).</summary>
     StanzaTooLarge,
     /// <summary>Nesting over the configured depth (→ policy-violation).</summary>
     TooDeep,
-    /// <summary>A namespace prefix with no declaration in scope (→ invalid-namespace / not-well-formed).</summary>
+    /// <summary>A namespace prefix with no declaration in scope (→ bad-namespace-prefix).</summary>
     UnboundPrefix,
-    /// <summary>The same attribute twice on one element (→ not-well-formed).</summary>
+    /// <summary>The same attribute (by expanded name) twice on one element (→ not-well-formed).</summary>
     DuplicateAttribute,
     /// <summary>An end tag that does not close the open element (→ not-well-formed).</summary>
     MismatchedTag,
+    /// <summary>The XML declaration names an encoding other than UTF-8 (→ unsupported-encoding; RFC 6120 §11.6).</summary>
+    UnsupportedEncoding,
 }
 
 /// <summary>The stream's bytes are not XMPP's XML subset. Never transient: the stream must be closed.</summary>
@@ -37,7 +39,7 @@ public sealed class XmlStreamException : Exception
 
     public XmlStreamErrorReason Reason { get; }
 
-    /// <summary>Bytes of the stream consumed before the push that failed.</summary>
+    /// <summary>Offset of the offending byte, counted from the start of the stream (or from the last reset).</summary>
     public long Offset { get; }
 
     public bool IsTransient => false;
