@@ -98,9 +98,13 @@ public static class CliApplication
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
             try
             {
+                // Starts the identity service: the administrator's keystore is loaded (or enrolled through SCEP).
+                await host.StartAsync(cancel.Token).ConfigureAwait(false);
                 var endpoint = host.Services.GetRequiredService<CommandEndpoint>();
                 await client.ConnectAsync(cancel.Token).ConfigureAwait(false);
                 await client.SendAsync(new Presence(), cancel.Token).ConfigureAwait(false);
+                if (command.Operation == "security.probe")
+                    return await SecurityProbe.RunAsync(host.Services, client, command.Arguments["host"]!.GetValue<string>(), stdout, cancel.Token).ConfigureAwait(false);
                 var result = await endpoint.RequestAsync(agent.ManagerJid, command.Operation, command.Arguments, timeout ?? agent.RequestTimeout, cancel.Token).ConfigureAwait(false);
                 await (result.Success ? stdout : stderr).WriteLineAsync(ReplyPrinter.Render(result, json)).ConfigureAwait(false);
                 return result.Success ? Ok : RemoteError;
@@ -123,6 +127,7 @@ public static class CliApplication
             finally
             {
                 await client.DisposeAsync().ConfigureAwait(false);
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
     }

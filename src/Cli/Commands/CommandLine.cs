@@ -41,6 +41,7 @@ public static class CommandLine
         other
           call OPERATION [KEY=VALUE ...]          send any operation to the cluster manager
           audit verify LOGFILE --ca CAFILE        verify a non-repudiation audit log offline
+          security probe JID                      send a host a forged command; it must be rejected
         """;
 
     private static readonly string[] VmActions = ["start", "shutdown", "destroy", "reboot", "suspend", "resume", "info", "stats", "console"];
@@ -83,6 +84,10 @@ public static class CommandLine
                 if (rest.Count < 1)
                     throw new UsageException("call needs an operation name");
                 return new(rest[0], KeyValues(rest.Skip(1)), rest[0]);
+            case "security":
+                if (rest.Count != 2 || rest[0] != "probe")
+                    throw new UsageException("usage: security probe JID");
+                return new("security.probe", new JsonObject { ["host"] = rest[1] }, $"probe {rest[1]}");
             case "audit":
                 if (rest.Count < 2 || rest[0] != "verify")
                     throw new UsageException("usage: audit verify LOGFILE --ca CAFILE");
