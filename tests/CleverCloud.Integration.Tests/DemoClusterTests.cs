@@ -70,7 +70,8 @@ public sealed class DemoClusterTests
     [Test, Description("HM issue: a VM is created through the CM, listed, suspended, resumed and deleted")]
     public void Vm_lifecycle_through_the_cluster_manager()
     {
-        Assert.That(_output, Does.Contain("web1  hm1@clever.test  1      256        debian  running"));
+        // Placement picks the host with the most free memory: either may win.
+        Assert.That(_output, Does.Match(@"web1  hm[12]@clever\.test  1      256        debian  running"));
         Assert.That(_output, Does.Contain("deleted  true"));
         Assert.That(_output, Does.Contain("(no vms)"));
     }
