@@ -98,7 +98,6 @@ async Task<(double P50, double P99, double PerSecond)> ProtocolMode(string name,
             throw new InvalidOperationException(result.ToString());
     }
     var measured = await Measure(name, RoundTrip, sequential, pipelined);
-    cmChannel.MessageReceivedReset(); hmChannel.MessageReceivedReset();
     return measured;
 }
 

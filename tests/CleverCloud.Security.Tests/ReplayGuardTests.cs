@@ -17,14 +17,19 @@ public sealed class ReplayGuardTests
     public void Counters_may_arrive_out_of_order_inside_the_window_but_never_twice()
     {
         var guard = new ReplayGuard(Window, 10, 100);
-        Assert.That(Accept(guard, "a", 1, 100), Is.EqualTo(ReplayVerdict.Fresh));
-        Assert.That(Accept(guard, "a", 2, 98), Is.EqualTo(ReplayVerdict.Fresh), "reordered");
-        Assert.That(Accept(guard, "a", 3, 99), Is.EqualTo(ReplayVerdict.Fresh), "reordered");
-        Assert.That(Accept(guard, "a", 4, 98), Is.EqualTo(ReplayVerdict.Replayed), "same counter, new nonce");
-        Assert.That(Accept(guard, "a", 5, 100 - 64), Is.EqualTo(ReplayVerdict.Replayed), "beyond the reorder window");
-        Assert.That(Accept(guard, "a", 6, 100 - 63), Is.EqualTo(ReplayVerdict.Fresh));
-        Assert.That(Accept(guard, "a", 7, 500), Is.EqualTo(ReplayVerdict.Fresh), "a jump resets the bitmap");
-        Assert.That(Accept(guard, "a", 8, 500), Is.EqualTo(ReplayVerdict.Replayed));
+        Assert.That(Accept(guard, "a", 1, 2000), Is.EqualTo(ReplayVerdict.Fresh));
+        Assert.That(Accept(guard, "a", 2, 1998), Is.EqualTo(ReplayVerdict.Fresh), "reordered");
+        Assert.That(Accept(guard, "a", 3, 1999), Is.EqualTo(ReplayVerdict.Fresh), "reordered");
+        Assert.That(Accept(guard, "a", 4, 1998), Is.EqualTo(ReplayVerdict.Replayed), "same counter, new nonce");
+        Assert.That(Accept(guard, "a", 5, 2000 - 1024), Is.EqualTo(ReplayVerdict.Replayed), "beyond the reorder window");
+        Assert.That(Accept(guard, "a", 6, 2000 - 1023), Is.EqualTo(ReplayVerdict.Fresh), "inside the window's last word");
+        Assert.That(Accept(guard, "a", 9, 2000 - 130), Is.EqualTo(ReplayVerdict.Fresh), "a middle word");
+        Assert.That(Accept(guard, "a", 10, 2070), Is.EqualTo(ReplayVerdict.Fresh), "a shift across words");
+        Assert.That(Accept(guard, "a", 11, 2000 - 130), Is.EqualTo(ReplayVerdict.Replayed), "still seen after the shift");
+        Assert.That(Accept(guard, "a", 12, 1999), Is.EqualTo(ReplayVerdict.Replayed), "still seen after the shift");
+        Assert.That(Accept(guard, "a", 13, 2001), Is.EqualTo(ReplayVerdict.Fresh), "a gap below the new highest");
+        Assert.That(Accept(guard, "a", 7, 9000), Is.EqualTo(ReplayVerdict.Fresh), "a jump resets the bitmap");
+        Assert.That(Accept(guard, "a", 8, 9000), Is.EqualTo(ReplayVerdict.Replayed));
     }
 
     [Test]

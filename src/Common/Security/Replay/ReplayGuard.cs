@@ -12,7 +12,10 @@ namespace CleverCloud.Security.Replay;
 /// </summary>
 internal sealed class ReplayGuard
 {
-    private const int CounterWindow = 64;
+    // Wide enough for the reordering that concurrent senders produce (agents keep up to 64 requests in flight per
+    // peer, and the room and direct paths interleave); measured: a 64-message window refused valid pipelined commands.
+    private const int CounterWindow = 1024;
+    private const int WindowWords = CounterWindow / 64;
 
     private readonly Dictionary<string, SenderState> _senders = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -108,7 +111,8 @@ internal sealed class ReplayGuard
         private readonly Queue<(UInt128 Nonce, long Expiry)> _expiryOrder = new();
         private bool _hasCounter;
         private ulong _highestCounter;
-        private ulong _seenBelowHighest;
+        // Bit d set: the counter (highest - d) was seen. Word 0 holds distances 0..63.
+        private readonly ulong[] _seenBelowHighest = new ulong[WindowWords];
 
         public long LastExpiry { get; private set; }
 
@@ -123,7 +127,7 @@ internal sealed class ReplayGuard
                 return false;
             }
             var distance = _highestCounter - counter;
-            return distance >= CounterWindow || (_seenBelowHighest & (1UL << (int)distance)) != 0;
+            return distance >= CounterWindow || IsSet((int)distance);
         }
 
         public void Record(UInt128 nonce, ulong counter, long expiry, long now, int maxNonces)
@@ -142,17 +146,41 @@ internal sealed class ReplayGuard
             {
                 _hasCounter = true;
                 _highestCounter = counter;
-                _seenBelowHighest = 1;
+                Array.Clear(_seenBelowHighest);
+                Set(0);
             }
             else if (counter > _highestCounter)
             {
                 var shift = counter - _highestCounter;
-                _seenBelowHighest = shift >= CounterWindow ? 1 : (_seenBelowHighest << (int)shift) | 1;
+                if (shift >= CounterWindow)
+                    Array.Clear(_seenBelowHighest);
+                else
+                    ShiftTowardsOlder((int)shift);
+                Set(0);
                 _highestCounter = counter;
             }
-            else
+            else if (_highestCounter - counter < CounterWindow)
             {
-                _seenBelowHighest |= 1UL << (int)(_highestCounter - counter);
+                Set((int)(_highestCounter - counter));
+            }
+        }
+
+        private bool IsSet(int distance) => (_seenBelowHighest[distance >> 6] & (1UL << (distance & 63))) != 0;
+
+        private void Set(int distance) => _seenBelowHighest[distance >> 6] |= 1UL << (distance & 63);
+
+        /// <summary>A higher counter arrived: every recorded distance grows by <paramref name="shift"/> bits.</summary>
+        private void ShiftTowardsOlder(int shift)
+        {
+            var words = shift >> 6;
+            var bits = shift & 63;
+            for (var i = WindowWords - 1; i >= 0; i--)
+            {
+                var source = i - words;
+                var value = source >= 0 ? _seenBelowHighest[source] << bits : 0;
+                if (bits != 0 && source - 1 >= 0)
+                    value |= _seenBelowHighest[source - 1] >> (64 - bits);
+                _seenBelowHighest[i] = value;
             }
         }
 
