@@ -73,6 +73,19 @@ public sealed class XmppSessionTests(string serverKind)
         Assert.That(info.GetPayload<DiscoInfo>()!.HasFeature("urn:xmpp:ping"), Is.True);
     }
 
+    [Test, Description("RFC 6120 §8.4: an iq this entity does not understand is answered service-unavailable, and the session keeps serving")]
+    public async Task Unknown_iq_is_answered_with_service_unavailable()
+    {
+        var asker = await ConnectedAsync(Unique("a"));
+        var target = await ConnectedAsync(Unique("b"));
+        var request = new Iq { Type = IqType.Get, To = target.BoundJid };
+        request.Add(new System.Xml.Linq.XElement(System.Xml.Linq.XName.Get("query", "urn:example:not-implemented")));
+        var ex = Assert.ThrowsAsync<StanzaErrorException>(() => asker.SendIqAsync(request, CancellationToken.None));
+        Assert.That(ex!.Condition, Is.EqualTo(StanzaErrorCondition.ServiceUnavailable));
+        var ping = XmppPing.CreateRequest(target.BoundJid!);
+        Assert.That((await asker.SendIqAsync(ping, CancellationToken.None)).Type, Is.EqualTo(IqType.Result), "the target still answers");
+    }
+
     [Test, Description("RFC 6120 §6.5.10: a wrong password is not-authorized, and nothing retries it")]
     public async Task Wrong_password_is_a_typed_authentication_error()
     {
