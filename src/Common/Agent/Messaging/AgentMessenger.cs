@@ -44,7 +44,7 @@ public sealed partial class AgentMessenger : IMessageSender
         var viaRoom = toRoom || recipient.StartsWith(_channel.RoomJid + "/", StringComparison.OrdinalIgnoreCase);
         // Room traffic is encrypted under the room key every member holds: bind the intended recipient inside the
         // signed payload so a member cannot replay a command meant for one host to another.
-        var boundRecipient = viaRoom && !toRoom ? BareOf(_channel.IdentityOf(recipient) ?? recipient) : null;
+        var boundRecipient = viaRoom && !toRoom ? Addresses.Bare(_channel.IdentityOf(recipient) ?? recipient) : null;
         var payload = ProtocolCodec.Encode(message, boundRecipient);
         var identity = viaRoom && !toRoom ? _channel.IdentityOf(recipient) : toRoom ? null : recipient;
         var reply = message as CommandReply;
@@ -95,11 +95,6 @@ public sealed partial class AgentMessenger : IMessageSender
             cancellationToken, ownIdentity: _channel.OwnJid).ConfigureAwait(false);
     }
 
-    private static string BareOf(string address)
-    {
-        var slash = address.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 ? address : address[..slash];
-    }
 
     private static string KindName(MessageKind kind) => kind switch
     {

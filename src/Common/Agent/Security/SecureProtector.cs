@@ -84,7 +84,7 @@ public sealed class SecureProtector : IMessageProtector, IDisposable
         }
         else
         {
-            var recipient = BareOf(envelope.RecipientIdentity ?? envelope.Recipient);
+            var recipient = Addresses.Bare(envelope.RecipientIdentity ?? envelope.Recipient);
             var peer = await _resolver.ResolveAsync(recipient, cancellationToken).ConfigureAwait(false);
             if (!peer.IsValid || peer.Certificate is null)
                 throw new SecureEnvelopeException(ErrorCode.UnknownSigner, $"no valid certificate for {recipient}: {peer.Status} {peer.Reason}");
@@ -92,7 +92,7 @@ public sealed class SecureProtector : IMessageProtector, IDisposable
         }
 
         if (Audit is not null && type == EnvelopeType.Reply && envelope.InReplyTo is not null)
-            await Audit.AppendExecutedAsync(envelope.InReplyTo, BareOf(envelope.RecipientIdentity ?? envelope.Recipient), envelope.ResultCode ?? ErrorCode.None, cancellationToken).ConfigureAwait(false);
+            await Audit.AppendExecutedAsync(envelope.InReplyTo, Addresses.Bare(envelope.RecipientIdentity ?? envelope.Recipient), envelope.ResultCode ?? ErrorCode.None, cancellationToken).ConfigureAwait(false);
         return sealedElements;
     }
 
@@ -100,7 +100,7 @@ public sealed class SecureProtector : IMessageProtector, IDisposable
     {
         if (senderIdentity is null)
             return UnprotectResult.Reject(ErrorCode.UnknownSigner, $"the real address behind {senderAddress} is not known (not an occupant of a non-anonymous room)");
-        var opened = await Codec.OpenAsync(message, BareOf(senderIdentity), recipient, cancellationToken).ConfigureAwait(false);
+        var opened = await Codec.OpenAsync(message, Addresses.Bare(senderIdentity), recipient, cancellationToken).ConfigureAwait(false);
         if (!opened.IsAccepted)
             return UnprotectResult.Reject(opened.Error, opened.Reason ?? opened.Error.ToString());
         var envelope = opened.Envelope!;
@@ -111,11 +111,6 @@ public sealed class SecureProtector : IMessageProtector, IDisposable
         return UnprotectResult.Accept(envelope.Payload, envelope.Header.Sender, envelope.SenderRole.ToWire());
     }
 
-    private static string BareOf(string address)
-    {
-        var slash = address.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 ? address : address[..slash];
-    }
 
     public void Dispose()
     {
