@@ -46,6 +46,12 @@ public sealed class ClusterManagerOptions
     /// <summary>How long the CM waits for a host's reply to a forwarded command.</summary>
     public TimeSpan HostCommandTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How often the CM fetches the CRL and re-checks the certificates of the hosts holding the room key; a host whose
+    /// certificate was revoked (or expired, or withdrawn from the directory) is removed and the room re-keyed.
+    /// </summary>
+    public TimeSpan CertificateCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DatabasePath))
@@ -54,6 +60,8 @@ public sealed class ClusterManagerOptions
             throw new ArgumentException("Cluster:HostReserveMiB must not be negative", nameof(HostReserveMiB));
         if (HostCommandTimeout <= TimeSpan.Zero)
             throw new ArgumentException("Cluster:HostCommandTimeout must be positive", nameof(HostCommandTimeout));
+        if (CertificateCheckInterval < TimeSpan.FromMilliseconds(100))
+            throw new ArgumentException("Cluster:CertificateCheckInterval must be at least 00:00:00.1", nameof(CertificateCheckInterval));
         foreach (var domain in AutoAdmitDomains)
         {
             if (string.IsNullOrWhiteSpace(domain) || domain.Contains('@', StringComparison.Ordinal))

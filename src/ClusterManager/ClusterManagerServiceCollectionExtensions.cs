@@ -43,7 +43,11 @@ public static class ClusterManagerServiceCollectionExtensions
         services.AddSingleton<CleverCloud.Security.Policy.IRoomMembership, AdmittedHostsMembership>();
         services.AddAgentSecurity(configuration);
         if (configuration.GetSection(Agent.AgentOptions.Section).GetValue<Agent.SecurityMode?>("Security") != Agent.SecurityMode.Plaintext)
+        {
             services.AddSingleton<RoomKeyService>();
+            services.AddSingleton<HostCertificateWatch>();
+            services.AddHostedService(sp => sp.GetRequiredService<HostCertificateWatch>());
+        }
         // Hosts may only ask to join; everything else is administration (with certificates: role admin).
         services.AddSingleton<ICommandAuthorizer>(sp =>
         {

@@ -44,6 +44,28 @@ public sealed class ClusterStoreTests
     }
 
     [Test]
+    public void A_removed_host_stays_excluded_until_admitted_again_and_the_exclusion_survives_a_restart()
+    {
+        var path = Path.Combine(_dir, "cluster.db");
+        using (var store = new ClusterStore(path))
+        {
+            store.AdmitHost("hm1@clever.test", false);
+            Assert.That(store.RemoveHost("hm1@clever.test", "certificate Revoked"), Is.True);
+            Assert.That(store.RemoveHost("hm9@clever.test", "removed by admin@clever.test"), Is.False, "never admitted");
+        }
+        using var reopened = new ClusterStore(path);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reopened.IsAdmitted("hm1@clever.test"), Is.False);
+            Assert.That(reopened.ExclusionOf("hm1@clever.test"), Does.StartWith("certificate Revoked ("));
+            Assert.That(reopened.ExclusionOf("hm9@clever.test"), Does.StartWith("removed by admin@clever.test"));
+            Assert.That(reopened.ExclusionOf("hm2@clever.test"), Is.Null);
+        });
+        Assert.That(reopened.AdmitHost("hm1@clever.test", false), Is.True);
+        Assert.That(reopened.ExclusionOf("hm1@clever.test"), Is.Null, "an explicit admission lifts the exclusion");
+    }
+
+    [Test]
     public void Hostile_names_are_stored_literally()
     {
         using var store = new ClusterStore(Path.Combine(_dir, "cluster.db"));

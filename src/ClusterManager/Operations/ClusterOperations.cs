@@ -50,6 +50,8 @@ public sealed class ClusterJoinOperation(ClusterStore store, IRoomAdministration
         var admitted = store.IsAdmitted(jid);
         if (!admitted)
         {
+            if (store.ExclusionOf(jid) is { } exclusion)
+                return OperationResult.Fail(ErrorCode.NotAuthorized, $"{jid} was removed from this cluster: {exclusion}; an administrator must run 'host admit {jid}'");
             if (!options.Value.AutoAdmitDomains.Contains(Domain(jid), StringComparer.OrdinalIgnoreCase))
                 return OperationResult.Fail(ErrorCode.NotAuthorized, $"{jid} is not admitted to this cluster; an administrator must run 'host admit {jid}'");
             // Membership first: if the room refuses, the store must not claim the host was admitted.
@@ -100,7 +102,7 @@ public sealed class HostRemoveOperation(ClusterStore store, LiveHosts live, IRoo
         if (!store.IsAdmitted(jid))
             return OperationResult.Fail(ErrorCode.NoSuchHost, $"{jid} is not an admitted host");
         await room.RevokeMembershipAsync(jid, "removed by " + context.Sender, cancellationToken).ConfigureAwait(false);
-        store.RemoveHost(jid);
+        store.RemoveHost(jid, "removed by " + context.Sender);
         live.Forget(jid);
         return OperationResult.Ok(new JsonObject { ["jid"] = jid, ["removed"] = true });
     }

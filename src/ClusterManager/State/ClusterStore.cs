@@ -31,6 +31,11 @@ public sealed class ClusterStore : IDisposable
                 admitted_at TEXT NOT NULL,
                 federated INTEGER NOT NULL DEFAULT 0
             );
+            CREATE TABLE IF NOT EXISTS excluded_hosts (
+                jid TEXT PRIMARY KEY,
+                reason TEXT NOT NULL,
+                excluded_at TEXT NOT NULL
+            );
             CREATE TABLE IF NOT EXISTS vms (
                 name TEXT PRIMARY KEY,
                 host_jid TEXT NOT NULL,
@@ -54,26 +59,57 @@ public sealed class ClusterStore : IDisposable
 
     // ---- hosts ----
 
+    /// <summary>Admits a host; an explicit admission also lifts an earlier exclusion.</summary>
     /// <returns>false when the host was already admitted.</returns>
     public bool AdmitHost(string jid, bool federated)
     {
         lock (_gate)
         {
-            using var command = Command("INSERT OR IGNORE INTO hosts (jid, admitted_at, federated) VALUES ($jid, $at, $fed)");
+            using var transaction = _connection.BeginTransaction();
+            using var lift = Command("DELETE FROM excluded_hosts WHERE jid = $jid", transaction);
+            lift.Parameters.AddWithValue("$jid", jid);
+            lift.ExecuteNonQuery();
+            using var command = Command("INSERT OR IGNORE INTO hosts (jid, admitted_at, federated) VALUES ($jid, $at, $fed)", transaction);
             command.Parameters.AddWithValue("$jid", jid);
             command.Parameters.AddWithValue("$at", Now());
             command.Parameters.AddWithValue("$fed", federated ? 1 : 0);
-            return command.ExecuteNonQuery() == 1;
+            var added = command.ExecuteNonQuery() == 1;
+            transaction.Commit();
+            return added;
         }
     }
 
-    public bool RemoveHost(string jid)
+    /// <summary>
+    /// Removes a host and remembers why, so that it is not admitted again automatically when it asks to join (a removed
+    /// or revoked host stays out until an administrator admits it again).
+    /// </summary>
+    /// <returns>false when the host was not admitted.</returns>
+    public bool RemoveHost(string jid, string reason)
     {
         lock (_gate)
         {
-            using var command = Command("DELETE FROM hosts WHERE jid = $jid");
+            using var transaction = _connection.BeginTransaction();
+            using var command = Command("DELETE FROM hosts WHERE jid = $jid", transaction);
             command.Parameters.AddWithValue("$jid", jid);
-            return command.ExecuteNonQuery() == 1;
+            var removed = command.ExecuteNonQuery() == 1;
+            using var exclude = Command("INSERT OR REPLACE INTO excluded_hosts (jid, reason, excluded_at) VALUES ($jid, $reason, $at)", transaction);
+            exclude.Parameters.AddWithValue("$jid", jid);
+            exclude.Parameters.AddWithValue("$reason", reason);
+            exclude.Parameters.AddWithValue("$at", Now());
+            exclude.ExecuteNonQuery();
+            transaction.Commit();
+            return removed;
+        }
+    }
+
+    /// <summary>Why the host was removed, or null when it was not.</summary>
+    public string? ExclusionOf(string jid)
+    {
+        lock (_gate)
+        {
+            using var command = Command("SELECT reason || ' (' || excluded_at || ')' FROM excluded_hosts WHERE jid = $jid");
+            command.Parameters.AddWithValue("$jid", jid);
+            return command.ExecuteScalar() as string;
         }
     }
 
@@ -217,10 +253,11 @@ public sealed class ClusterStore : IDisposable
 
     public void Dispose() => _connection.Dispose();
 
-    private SqliteCommand Command(string sql)
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = transaction;
         return command;
     }
 

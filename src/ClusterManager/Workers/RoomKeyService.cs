@@ -35,6 +35,9 @@ public sealed partial class RoomKeyService(
 
     public uint CurrentEpoch => Distributor.CurrentEpoch;
 
+    /// <summary>The hosts that hold the current room key.</summary>
+    public IReadOnlyCollection<string> Members => _members.Keys.ToList();
+
     public void StartEpoch(string reason)
     {
         var epoch = Distributor.Rotate(reason);
@@ -44,6 +47,8 @@ public sealed partial class RoomKeyService(
     /// <summary>Sends the current key to a host that just joined; true when it can now read room traffic.</summary>
     public async Task<bool> WelcomeAsync(string bareJid, CancellationToken cancellationToken)
     {
+        // A joining host may have enrolled again since we last looked: wrap the key for the certificate published now.
+        resolver.Invalidate(bareJid);
         var peer = await resolver.ResolveAsync(bareJid, cancellationToken).ConfigureAwait(false);
         if (!peer.IsValid || peer.Certificate is null || peer.Role != AgentRole.HostManager)
         {

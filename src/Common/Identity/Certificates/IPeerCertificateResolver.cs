@@ -13,6 +13,20 @@ public interface IPeerCertificateResolver
     /// untrusted). Never throws for an ordinary rejection; throws only when the directory itself cannot be reached.
     /// </summary>
     ValueTask<PeerCertificateResult> ResolveAsync(string bareJid, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets what is cached for one address, so the next resolution reads the directory (e.g. when a peer joins and
+    /// may have enrolled again since). Resolvers without a cache need not do anything.
+    /// </summary>
+    void Invalidate(string bareJid)
+    {
+    }
+
+    /// <summary>
+    /// Fetches the CRL now, whatever the refresh interval; results cached against the previous CRL are dropped only
+    /// when it changed. Resolvers without a CRL need not do anything.
+    /// </summary>
+    Task RefreshCrlAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 public enum PeerCertificateStatus

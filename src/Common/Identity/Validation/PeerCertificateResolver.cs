@@ -137,6 +137,15 @@ public sealed class PeerCertificateResolver : IPeerCertificateResolver, IDisposa
         ValidationLog.CacheInvalidated(logger, "CRL refresh forced, results cleared");
     }
 
+    public async Task RefreshCrlAsync(CancellationToken cancellationToken)
+    {
+        lock (cache)
+        {
+            crlState = crlState with { FetchedAt = DateTimeOffset.MinValue };
+        }
+        await CurrentCrlAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public void Dispose() => crlGate.Dispose();
 
     private PeerCertificateResult Remember(string bareJid, PeerCertificateResult result, CrlState crl, DateTimeOffset now)
