@@ -148,7 +148,20 @@ public sealed class SecuredRoomTests
         Assert.That(await HostInfoAsync(cm, "hm3", ct), Is.EqualTo(ErrorCode.HostOffline), "the revoked host is out of the room");
         Assert.That(store.ExclusionOf(Jid("hm3")), Does.Contain("Revoked").Or.Contain("Unknown"));
 
-        // hm1 accepted secured commands throughout.
+        // hm1 renews its certificate (RenewalReq signed by the old one, through SCEP): the CM verifies what it signs with
+        // the new key and wraps later epochs for the new certificate.
+        var identities = hm1.Services.GetRequiredService<AgentIdentityProvider>();
+        var oldSerial = identities.Current.Certificate.SerialNumber;
+        identities.Set(await hm1.Services.GetRequiredService<IdentityBootstrapper>().RenewAsync(identities.Current, ct));
+        Assert.That(identities.Current.Certificate.SerialNumber, Is.Not.EqualTo(oldSerial));
+        Assert.That(Protector(hm1).Codec.Identity.Certificate.SerialNumber, Is.EqualTo(identities.Current.Certificate.SerialNumber),
+            "the HM signs with the renewed key");
+        Assert.That(await HostInfoAsync(cm, "hm1", ct), Is.EqualTo(ErrorCode.None), "a reply signed with the renewed key is accepted");
+        var beforeRotation = roomKeys.CurrentEpoch;
+        await roomKeys.RotateAsync("test", ct);
+        await WaitUntilAsync(() => Keys(hm1).CurrentEpoch == roomKeys.CurrentEpoch && roomKeys.CurrentEpoch > beforeRotation,
+            "the renewed host holds the newest epoch", ct);
+        Assert.That(await HostInfoAsync(cm, "hm1", ct), Is.EqualTo(ErrorCode.None));
         Assert.That(Protector(hm1).Counters.AcceptedCount, Is.GreaterThan(0));
     }
 

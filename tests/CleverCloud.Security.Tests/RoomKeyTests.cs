@@ -157,6 +157,29 @@ public sealed class RoomKeyTests
     }
 
     [Test]
+    public async Task The_current_key_sent_again_is_accepted_without_effect_but_a_replay_of_it_is_refused()
+    {
+        using var cluster = new TestCluster();
+        var hm = cluster.AddHostManager(1);
+        cluster.Distributor.Rotate("first");
+        var first = cluster.Distributor.CreateForJoiningMember(hm.AsMember());
+        var again = cluster.Distributor.CreateForJoiningMember(hm.AsMember());
+
+        var installed = await hm.Codec.OpenAsync(Message(first.Elements), CmJid, hm.Jid, CancellationToken.None);
+        var redelivered = await hm.Codec.OpenAsync(Message(again.Elements), CmJid, hm.Jid, CancellationToken.None);
+        var replayed = await hm.Codec.OpenAsync(Message(again.Elements), CmJid, hm.Jid, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(installed.Envelope?.InstalledKeyEpoch, Is.EqualTo(1u));
+            Assert.That(redelivered.IsAccepted, Is.True, "a member that renewed its certificate gets the current key again");
+            Assert.That(redelivered.Envelope?.InstalledKeyEpoch, Is.Null);
+            Assert.That(replayed.Error, Is.EqualTo(ErrorCode.Replay));
+            Assert.That(hm.Ring.CurrentEpoch, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task Key_distribution_from_anyone_but_the_configured_cm_is_refused()
     {
         using var cluster = new TestCluster();

@@ -143,6 +143,8 @@ public sealed partial class ClusterAgentService(
                 return;
             }
             status = verified.Presence!.LoadJson;
+            if (_keys is not null)
+                await _keys.RefreshMemberAsync(jid.ToString(), verified.Presence.SignerCertificate, cancellationToken).ConfigureAwait(false);
         }
         else
         {

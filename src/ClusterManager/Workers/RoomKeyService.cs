@@ -71,6 +71,18 @@ public sealed partial class RoomKeyService(
         }
     }
 
+    /// <summary>
+    /// A member proved (by a signature) that it now holds another certificate — it renewed: the key it holds stays
+    /// valid, but later epochs must be wrapped for the new certificate, so it gets the current key again at once.
+    /// </summary>
+    public async Task RefreshMemberAsync(string bareJid, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, CancellationToken cancellationToken)
+    {
+        if (!_members.TryGetValue(bareJid, out var member) || member.Certificate.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span))
+            return;
+        LogMemberRenewed(bareJid, certificate.SerialNumber);
+        await WelcomeAsync(bareJid, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A member is gone (left, removed, revoked): new epoch for everyone else; the leaver never gets it.</summary>
     public async Task RekeyWithoutAsync(string bareJid, string reason, CancellationToken cancellationToken)
     {
@@ -87,14 +99,16 @@ public sealed partial class RoomKeyService(
         }
     }
 
-    public async Task RotateIfDueAsync(CancellationToken cancellationToken)
+    public Task RotateIfDueAsync(CancellationToken cancellationToken) =>
+        Distributor.IsRotationDue ? RotateAsync("timer", cancellationToken) : Task.CompletedTask;
+
+    /// <summary>A new epoch for every current member now (the timer's path; also for an operator who suspects a leak).</summary>
+    public async Task RotateAsync(string reason, CancellationToken cancellationToken)
     {
-        if (!Distributor.IsRotationDue)
-            return;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await RotateAndSendAsync("timer", cancellationToken).ConfigureAwait(false);
+            await RotateAndSendAsync(reason, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -124,6 +138,9 @@ public sealed partial class RoomKeyService(
 
     [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "Room key epoch {Epoch} sent to {Member}")]
     private partial void LogKeySent(uint epoch, string member);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Information, Message = "Host {Member} renewed its certificate (serial {Serial}); sending it the room key again")]
+    private partial void LogMemberRenewed(string member, string serial);
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "No room key for {Member}: certificate {Status} {Reason}")]
     private partial void LogNoKeyForPeer(string member, string status, string reason);

@@ -46,6 +46,8 @@ public sealed partial class HostAgentService(
             await AnnounceStatusAsync(monitor.Latest, ct).ConfigureAwait(false);
         };
         monitor.StatusChanged += OnStatusChanged;
+        if (_protector is not null)
+            _protector.IdentityRenewed += OnIdentityRenewed;
         var republish = RepublishAsync(stoppingToken);
         try
         {
@@ -55,6 +57,8 @@ public sealed partial class HostAgentService(
         finally
         {
             monitor.StatusChanged -= OnStatusChanged;
+            if (_protector is not null)
+                _protector.IdentityRenewed -= OnIdentityRenewed;
             await republish.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
@@ -109,6 +113,10 @@ public sealed partial class HostAgentService(
 
     private void OnStatusChanged(object? sender, HostStatus status) =>
         _ = AnnounceStatusAsync(status, CancellationToken.None);
+
+    /// <summary>A renewed certificate is shown to the CM at once by a presence signed with it (it then re-sends the room key).</summary>
+    private void OnIdentityRenewed(object? sender, EventArgs e) =>
+        _ = AnnounceStatusAsync(monitor.Latest, CancellationToken.None);
 
     /// <summary>The host's status travels in its room presence (paper §V-A: the signed presence example).</summary>
     private async Task AnnounceStatusAsync(HostStatus? status, CancellationToken cancellationToken)

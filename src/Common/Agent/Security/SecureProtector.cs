@@ -47,6 +47,19 @@ public sealed class SecureProtector : IMessageProtector, IDisposable
         RoomKeys = new RoomKeyRing(agent.RoomJid, options.PreviousEpochGrace, time);
         // Built on first use: the identity is loaded (or enrolled through SCEP) by a hosted service at start.
         _codec = new Lazy<SecureEnvelopeCodec>(CreateCodec, LazyThreadSafetyMode.ExecutionAndPublication);
+        _identities.IdentityChanged += OnIdentityChanged;
+    }
+
+    /// <summary>Raised after the codec switched to a renewed certificate (e.g. to announce it to the room at once).</summary>
+    public event EventHandler? IdentityRenewed;
+
+    /// <summary>Renewal: sign with the new key from now on, keeping replay state and room keys.</summary>
+    private void OnIdentityChanged(object? sender, AgentIdentityChangedEventArgs change)
+    {
+        if (!_codec.IsValueCreated)
+            return; // built from the current identity on first use
+        _codec.Value.UseIdentity(new SecurityIdentity(change.Current.XmppAddress, change.Current.Certificate));
+        IdentityRenewed?.Invoke(this, EventArgs.Empty);
     }
 
     public bool IsSecured => true;
@@ -114,6 +127,9 @@ public sealed class SecureProtector : IMessageProtector, IDisposable
 
     public void Dispose()
     {
+        _identities.IdentityChanged -= OnIdentityChanged;
+        if (_codec.IsValueCreated)
+            _codec.Value.Dispose();
         RoomKeys.Dispose();
         Audit?.Dispose();
     }

@@ -38,4 +38,8 @@ internal static partial class SecurityLog
     [LoggerMessage(EventId = 4040, Level = LogLevel.Debug,
         Message = "Audit entry {Sequence} appended for {Kind} {MessageId}")]
     public static partial void AuditEntryAppended(ILogger logger, long sequence, string kind, string messageId);
+
+    [LoggerMessage(EventId = 4041, Level = LogLevel.Information,
+        Message = "Signature of {Sender} did not verify with the cached certificate; the directory has a newer one (serial {Serial}), using it")]
+    public static partial void SignerCertificateRefetched(ILogger logger, string sender, string serial);
 }

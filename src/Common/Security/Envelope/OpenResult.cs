@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Diagnostics.CodeAnalysis;
 using CleverCloud.Identity.Certificates;
 using CleverCloud.Protocol;
@@ -41,7 +42,8 @@ public sealed record SignedPresence(
     AgentRole SenderRole,
     string Availability,
     string LoadJson,
-    DateTimeOffset Timestamp);
+    DateTimeOffset Timestamp,
+    X509Certificate2 SignerCertificate);
 
 /// <summary>The outcome of verifying a signed presence.</summary>
 public sealed class PresenceResult

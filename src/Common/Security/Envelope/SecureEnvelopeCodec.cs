@@ -25,16 +25,18 @@ namespace CleverCloud.Security.Envelope;
 /// </summary>
 public sealed class SecureEnvelopeCodec : IDisposable
 {
-    private readonly SecurityIdentity _identity;
+    // The bare JID never changes; the keys do, on certificate renewal (UseIdentity). Each operation reads the local
+    // state once so that header algorithm, signature and key unwrapping always belong to the same key.
+    private readonly string _bareJid;
+    private LocalState _local;
+    private readonly List<LocalState> _retired = [];
     private readonly IPeerCertificateResolver _resolver;
     private readonly RoomKeyRing _roomKeys;
     private readonly SenderPolicy _policy;
     private readonly SecurityOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly EnvelopeCrypto.LocalKeys _localKeys;
     private readonly ReplayGuard _replay;
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, byte[]> _pairwiseKeys = new();
     private long _counter;
 
     public SecureEnvelopeCodec(
@@ -56,7 +58,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         options.Validate();
-        _identity = identity;
+        _bareJid = identity.BareJid;
         _resolver = resolver;
         _roomKeys = roomKeys;
         _policy = policy;
@@ -64,7 +66,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
         Counters = counters;
         _time = time;
         _logger = logger;
-        _localKeys = EnvelopeCrypto.LocalKeys.Create(identity.Certificate);
+        _local = new LocalState(identity);
         _replay = new ReplayGuard(options.FreshnessWindow + options.FutureTolerance, options.MaxTrackedSenders,
             options.MaxNoncesPerSender);
         // The counter survives restarts without storage: it starts at the current time in microseconds, which is
@@ -72,7 +74,32 @@ public sealed class SecureEnvelopeCodec : IDisposable
         _counter = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
     }
 
-    public SecurityIdentity Identity => _identity;
+    public SecurityIdentity Identity => Volatile.Read(ref _local).Identity;
+
+    /// <summary>
+    /// Switches to a renewed certificate and its key (same address, same role): everything sealed from now on is
+    /// signed with it, and keys wrapped for it can be unwrapped. Replay state and room keys are kept.
+    /// </summary>
+    public void UseIdentity(SecurityIdentity renewed)
+    {
+        ArgumentNullException.ThrowIfNull(renewed);
+        var current = Volatile.Read(ref _local);
+        if (!string.Equals(renewed.BareJid, _bareJid, StringComparison.Ordinal) || renewed.Role != current.Identity.Role)
+        {
+            throw new ArgumentException($"a renewed identity keeps address and role ({_bareJid}, {current.Identity.Role}); got {renewed.BareJid}, {renewed.Role}", nameof(renewed));
+        }
+        if (renewed.Certificate.RawDataMemory.Span.SequenceEqual(current.Identity.Certificate.RawDataMemory.Span))
+        {
+            return;
+        }
+        var next = new LocalState(renewed);
+        lock (_retired)
+        {
+            // The previous keys may still be in use by an operation that read them: disposed with the codec, not now.
+            _retired.Add(current);
+            Volatile.Write(ref _local, next);
+        }
+    }
 
     public RoomKeyRing RoomKeys => _roomKeys;
 
@@ -96,6 +123,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
     /// <exception cref="SecureEnvelopeException">No room key yet (NoSessionKey) or payload too large (PayloadTooLarge).</exception>
     public IReadOnlyList<XElement> SealForRoom(EnvelopeHeader header, ReadOnlySpan<byte> payload)
     {
+        var local = Volatile.Read(ref _local);
         ValidateOutgoing(header, payload.Length);
         if (!string.Equals(header.Recipient, _roomKeys.RoomJid, StringComparison.Ordinal))
         {
@@ -112,11 +140,11 @@ public sealed class SecureEnvelopeCodec : IDisposable
             }
             RandomNumberGenerator.Fill(nonce);
             EnvelopeCrypto.DeriveRoomMessageKey(epochKey, nonce, messageKey);
-            var canonical = NewHeader(EnvelopeMode.Room, header.Type, header.Recipient, header.MessageId, nonce, epoch);
+            var canonical = NewHeader(local, EnvelopeMode.Room, header.Type, header.Recipient, header.MessageId, nonce, epoch);
             var signed = new byte[CanonicalEncoding.SignedLength(canonical, 0, payload.Length + EnvelopeCrypto.TagLength)];
             var bodyOffset = CanonicalEncoding.WriteHeader(signed, canonical, [], payload.Length + EnvelopeCrypto.TagLength);
             EnvelopeCrypto.EncryptContent(messageKey, payload, signed.AsSpan(0, bodyOffset), signed.AsSpan(bodyOffset));
-            var signature = EnvelopeCrypto.Sign(_localKeys, signed);
+            var signature = EnvelopeCrypto.Sign(local.Keys, signed);
             return
             [
                 HeaderElement(canonical),
@@ -125,7 +153,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
                     new XAttribute("alg", EnvelopeWireNames.ContentAlgorithm),
                     new XAttribute("epoch", epoch.ToString(CultureInfo.InvariantCulture)),
                     Convert.ToBase64String(signed.AsSpan(bodyOffset))),
-                SignatureElement(signature),
+                SignatureElement(local, signature),
             ];
         }
         finally
@@ -142,6 +170,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
     /// </summary>
     public IReadOnlyList<XElement> SealForPeer(EnvelopeHeader header, ReadOnlySpan<byte> payload, X509Certificate2 recipientCertificate)
     {
+        var local = Volatile.Read(ref _local);
         ArgumentNullException.ThrowIfNull(recipientCertificate);
         ValidateOutgoing(header, payload.Length);
         var (address, _) = CertificateIdentity.Read(recipientCertificate);
@@ -158,12 +187,12 @@ public sealed class SecureEnvelopeCodec : IDisposable
             RandomNumberGenerator.Fill(nonce);
             var (algorithm, ephemeralPoint, wrapped) = WrapFor(recipientKeys, header.Recipient, MessageWrapPurpose, contentKey, null, null);
             var keyBlock = KeyBlocks.Peer(algorithm, ephemeralPoint, wrapped);
-            var canonical = NewHeader(EnvelopeMode.Peer, header.Type, header.Recipient, header.MessageId, nonce, 0);
+            var canonical = NewHeader(local, EnvelopeMode.Peer, header.Type, header.Recipient, header.MessageId, nonce, 0);
             var bodyLength = payload.Length + EnvelopeCrypto.TagLength;
             var signed = new byte[CanonicalEncoding.SignedLength(canonical, keyBlock.Length, bodyLength)];
             var bodyOffset = CanonicalEncoding.WriteHeader(signed, canonical, keyBlock, bodyLength);
             EnvelopeCrypto.EncryptContent(contentKey, payload, signed.AsSpan(0, bodyOffset), signed.AsSpan(bodyOffset));
-            var signature = EnvelopeCrypto.Sign(_localKeys, signed);
+            var signature = EnvelopeCrypto.Sign(local.Keys, signed);
             var sessionKey = new XElement(EnvelopeNames.SessionKeyElement, new XAttribute("alg", algorithm.ToWire()));
             if (ephemeralPoint.Length > 0)
             {
@@ -177,7 +206,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
                 sessionKey,
                 new XElement(EnvelopeNames.EncryptedElement, new XAttribute("alg", EnvelopeWireNames.ContentAlgorithm),
                     Convert.ToBase64String(signed.AsSpan(bodyOffset))),
-                SignatureElement(signature),
+                SignatureElement(local, signature),
             ];
         }
         finally
@@ -194,6 +223,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
     /// </summary>
     public IReadOnlyList<XElement> SignPresence(string recipient, string availability, string loadJson)
     {
+        var local = Volatile.Read(ref _local);
         ArgumentException.ThrowIfNullOrWhiteSpace(recipient);
         ArgumentException.ThrowIfNullOrWhiteSpace(availability);
         ArgumentNullException.ThrowIfNull(loadJson);
@@ -208,16 +238,16 @@ public sealed class SecureEnvelopeCodec : IDisposable
         }
         Span<byte> nonce = stackalloc byte[CanonicalEncoding.NonceLength];
         RandomNumberGenerator.Fill(nonce);
-        var canonical = NewHeader(EnvelopeMode.SignedOnly, EnvelopeType.Presence, recipient,
+        var canonical = NewHeader(local, EnvelopeMode.SignedOnly, EnvelopeType.Presence, recipient,
             "presence-" + Convert.ToHexStringLower(nonce[..8]), nonce, 0);
         var signed = CanonicalEncoding.Build(canonical, [], KeyBlocks.PresenceBody(availability, loadUtf8));
-        var signature = EnvelopeCrypto.Sign(_localKeys, signed);
+        var signature = EnvelopeCrypto.Sign(local.Keys, signed);
         return
         [
             HeaderElement(canonical),
             TimestampElement(canonical),
             new XElement(EnvelopeNames.PresenceElement, new XAttribute("availability", availability), loadJson),
-            SignatureElement(signature),
+            SignatureElement(local, signature),
         ];
     }
 
@@ -225,11 +255,12 @@ public sealed class SecureEnvelopeCodec : IDisposable
     internal IReadOnlyList<XElement> SealKeyDistribution(string recipient, string messageId, uint epoch,
         ReadOnlySpan<byte> roomKey, IReadOnlyList<RoomMember> members)
     {
+        var local = Volatile.Read(ref _local);
         Span<byte> nonce = stackalloc byte[CanonicalEncoding.NonceLength];
         RandomNumberGenerator.Fill(nonce);
         var purpose = DistributionWrapPurpose(_roomKeys.RoomJid, epoch);
         var entries = new WrappedKeyEntry[members.Count];
-        var pairwise = _options.RoomKeyWrap == RoomKeyWrapMode.PairwiseStatic && _localKeys.Ecdh is not null;
+        var pairwise = _options.RoomKeyWrap == RoomKeyWrapMode.PairwiseStatic && local.Keys.Ecdh is not null;
         // Ephemeral mode: one ephemeral key for the whole batch (as CMS KeyAgreeRecipientInfo does for several
         // recipients); each member's wrapping key still differs, because ECDH runs against that member's own static
         // key and the HKDF info names the member.
@@ -243,7 +274,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
                 var keys = EnvelopeCrypto.KeysOf(member.Certificate);
                 if (pairwise && keys.Ecdsa is not null)
                 {
-                    var pairwiseKey = PairwiseKeyWith(member.Certificate, keys, _identity.BareJid, member.BareJid);
+                    var pairwiseKey = PairwiseKeyWith(local, member.Certificate, keys, _bareJid, member.BareJid);
                     entries[i] = new WrappedKeyEntry(member.BareJid, KeyWrapAlgorithm.EcdhSsHkdfA256Gcm,
                         EnvelopeCrypto.WrapPairwise(pairwiseKey, nonce, EnvelopeCrypto.WrapContext(member.BareJid, purpose), roomKey));
                     continue;
@@ -261,9 +292,9 @@ public sealed class SecureEnvelopeCodec : IDisposable
             ephemeral?.Dispose();
         }
         var keyBlock = KeyBlocks.Distribution(_roomKeys.RoomJid, ephemeralPoint, entries);
-        var canonical = NewHeader(EnvelopeMode.SignedOnly, EnvelopeType.KeyDistribution, recipient, messageId, nonce, epoch);
+        var canonical = NewHeader(local, EnvelopeMode.SignedOnly, EnvelopeType.KeyDistribution, recipient, messageId, nonce, epoch);
         var signed = CanonicalEncoding.Build(canonical, keyBlock, []);
-        var signature = EnvelopeCrypto.Sign(_localKeys, signed);
+        var signature = EnvelopeCrypto.Sign(local.Keys, signed);
         var sessionKey = new XElement(EnvelopeNames.SessionKeyElement,
             new XAttribute("room", _roomKeys.RoomJid),
             new XAttribute("epoch", epoch.ToString(CultureInfo.InvariantCulture)));
@@ -278,10 +309,29 @@ public sealed class SecureEnvelopeCodec : IDisposable
                 new XAttribute("alg", entry.Algorithm.ToWire()),
                 Convert.ToBase64String(entry.WrappedKey)));
         }
-        return [HeaderElement(canonical), TimestampElement(canonical), sessionKey, SignatureElement(signature)];
+        return [HeaderElement(canonical), TimestampElement(canonical), sessionKey, SignatureElement(local, signature)];
     }
 
     // ───────────────────────────── opening ─────────────────────────────
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastRefetch = new(StringComparer.Ordinal);
+
+    /// <summary>True when the sender's certificate was not looked up again in the last minute (bounded table).</summary>
+    private bool MayRefetch(string sender)
+    {
+        var now = _time.GetTimestamp();
+        var interval = _time.TimestampFrequency * 60;
+        if (_lastRefetch.TryGetValue(sender, out var last) && now - last < interval)
+        {
+            return false;
+        }
+        if (_lastRefetch.Count >= _options.MaxTrackedSenders)
+        {
+            _lastRefetch.Clear();
+        }
+        _lastRefetch[sender] = now;
+        return true;
+    }
 
     /// <summary>
     /// Verifies and opens a command, reply, event or key distribution.
@@ -323,7 +373,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
         var header = verified.Parsed.Header;
         Accept(verified);
         return PresenceResult.Accepted(new SignedPresence(header.Sender, verified.Role, verified.Parsed.Availability,
-            verified.Parsed.LoadJson, DateTimeOffset.FromUnixTimeMilliseconds(header.TimestampMilliseconds)));
+            verified.Parsed.LoadJson, DateTimeOffset.FromUnixTimeMilliseconds(header.TimestampMilliseconds), verified.Signer));
     }
 
     private async ValueTask<Verification> VerifyAsync(XElement stanza, string senderBareJid, string recipient, bool presence,
@@ -354,6 +404,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
         }
 
         var peer = await _resolver.ResolveAsync(senderBareJid, cancellationToken).ConfigureAwait(false);
+    resolved:
         if (!peer.IsValid || peer.Certificate is null || peer.Role is null)
         {
             var code = peer.Status switch
@@ -385,6 +436,19 @@ public sealed class SecureEnvelopeCodec : IDisposable
         }
         if (!EnvelopeCrypto.Verify(signerKeys, header.SignatureAlgorithm, signedBytes, parsed.Signature))
         {
+            // The sender may have renewed its certificate since we cached it: look it up once more (at most once per
+            // sender per NegativeCacheTtl-like interval, so forged traffic cannot turn into a directory flood).
+            if (MayRefetch(senderBareJid))
+            {
+                _resolver.Invalidate(senderBareJid);
+                var fresh = await _resolver.ResolveAsync(senderBareJid, cancellationToken).ConfigureAwait(false);
+                if (fresh.Certificate is not null && !fresh.Certificate.RawDataMemory.Span.SequenceEqual(peer.Certificate.RawDataMemory.Span))
+                {
+                    SecurityLog.SignerCertificateRefetched(_logger, senderBareJid, fresh.Certificate.SerialNumber);
+                    peer = fresh;
+                    goto resolved;
+                }
+            }
             return Reject(ErrorCode.BadSignature, senderBareJid, header.MessageId, $"{header.SignatureAlgorithm.ToWire()} signature does not verify");
         }
 
@@ -416,9 +480,9 @@ public sealed class SecureEnvelopeCodec : IDisposable
     private bool IsOurAddress(in CanonicalHeader header, string recipient) => header.Mode switch
     {
         EnvelopeMode.Room => string.Equals(recipient, _roomKeys.RoomJid, StringComparison.Ordinal),
-        EnvelopeMode.Peer => string.Equals(recipient, _identity.BareJid, StringComparison.Ordinal),
+        EnvelopeMode.Peer => string.Equals(recipient, _bareJid, StringComparison.Ordinal),
         _ => string.Equals(recipient, _roomKeys.RoomJid, StringComparison.Ordinal)
-            || string.Equals(recipient, _identity.BareJid, StringComparison.Ordinal),
+            || string.Equals(recipient, _bareJid, StringComparison.Ordinal),
     };
 
     private OpenResult Decrypt(VerifiedEnvelope verified)
@@ -442,7 +506,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
             EnvelopeCrypto.DeriveRoomMessageKey(epochKey, nonce, contentKey);
             CryptographicOperations.ZeroMemory(epochKey);
         }
-        else if (!TryUnwrap(parsed.WrapAlgorithm, parsed.EphemeralPoint, parsed.WrappedKey, _identity.BareJid, MessageWrapPurpose, contentKey))
+        else if (!TryUnwrap(parsed.WrapAlgorithm, parsed.EphemeralPoint, parsed.WrappedKey, _bareJid, MessageWrapPurpose, contentKey))
         {
             CryptographicOperations.ZeroMemory(contentKey);
             return RejectOpen(ErrorCode.DecryptionFailed, header, "the content key does not unwrap with this agent's key");
@@ -477,7 +541,7 @@ public sealed class SecureEnvelopeCodec : IDisposable
         WrappedKeyEntry? ours = null;
         foreach (var entry in parsed.Entries)
         {
-            if (string.Equals(entry.Member, _identity.BareJid, StringComparison.Ordinal))
+            if (string.Equals(entry.Member, _bareJid, StringComparison.Ordinal))
             {
                 ours = entry;
                 break;
@@ -495,7 +559,9 @@ public sealed class SecureEnvelopeCodec : IDisposable
             return OpenResult.Accepted(new OpenedEnvelope(ToVerifiedHeader(header), verified.Role, ReadOnlyMemory<byte>.Empty,
                 Evidence(verified, []), null));
         }
-        if (!_roomKeys.IsNewer(header.KeyEpoch))
+        // The current epoch may come again: the moderator re-sends it to a member that renewed its certificate.
+        var redelivery = header.KeyEpoch != 0 && header.KeyEpoch == _roomKeys.CurrentEpoch;
+        if (!redelivery && !_roomKeys.IsNewer(header.KeyEpoch))
         {
             return RejectOpen(ErrorCode.OldKeyEpoch, header, $"epoch {header.KeyEpoch} is not newer than {_roomKeys.CurrentEpoch}");
         }
@@ -505,14 +571,24 @@ public sealed class SecureEnvelopeCodec : IDisposable
             var purpose = DistributionWrapPurpose(_roomKeys.RoomJid, header.KeyEpoch);
             var unwrapped = own.Algorithm == KeyWrapAlgorithm.EcdhSsHkdfA256Gcm
                 ? TryUnwrapPairwise(verified, own.WrappedKey, purpose, roomKey)
-                : TryUnwrap(own.Algorithm, parsed.EphemeralPoint, own.WrappedKey, _identity.BareJid, purpose, roomKey);
+                : TryUnwrap(own.Algorithm, parsed.EphemeralPoint, own.WrappedKey, _bareJid, purpose, roomKey);
             if (!unwrapped)
             {
                 return RejectOpen(ErrorCode.DecryptionFailed, header, "the room key does not unwrap with this agent's key");
             }
+            if (redelivery && !_roomKeys.IsCurrentKey(header.KeyEpoch, roomKey))
+            {
+                return RejectOpen(ErrorCode.OldKeyEpoch, header, $"a different key for the current epoch {header.KeyEpoch}");
+            }
             if (Commit(verified) is { } replay)
             {
                 return OpenResult.Rejected(replay.Code, replay.Detail);
+            }
+            if (redelivery)
+            {
+                Accept(verified);
+                return OpenResult.Accepted(new OpenedEnvelope(ToVerifiedHeader(header), verified.Role, ReadOnlyMemory<byte>.Empty,
+                    Evidence(verified, []), null));
             }
             if (!_roomKeys.TryInstall(header.KeyEpoch, roomKey))
             {
@@ -578,13 +654,14 @@ public sealed class SecureEnvelopeCodec : IDisposable
     private bool TryUnwrap(KeyWrapAlgorithm algorithm, byte[] ephemeralPoint, byte[] wrapped, string recipient, string purpose,
         Span<byte> key)
     {
-        lock (_localKeys.Gate)
+        var local = Volatile.Read(ref _local);
+        lock (local.Keys.Gate)
         {
             return algorithm switch
             {
-                KeyWrapAlgorithm.EcdhEsHkdfA256Gcm => _localKeys.Ecdh is { } own
+                KeyWrapAlgorithm.EcdhEsHkdfA256Gcm => local.Keys.Ecdh is { } own
                     && EnvelopeCrypto.TryUnwrapEc(own, ephemeralPoint, EnvelopeCrypto.WrapContext(recipient, purpose), wrapped, key),
-                KeyWrapAlgorithm.RsaOaepSha256 => _localKeys.Rsa is { } rsa && EnvelopeCrypto.TryUnwrapRsa(rsa, wrapped, key),
+                KeyWrapAlgorithm.RsaOaepSha256 => local.Keys.Rsa is { } rsa && EnvelopeCrypto.TryUnwrapRsa(rsa, wrapped, key),
                 _ => false,
             };
         }
@@ -593,29 +670,30 @@ public sealed class SecureEnvelopeCodec : IDisposable
     private bool TryUnwrapPairwise(VerifiedEnvelope verified, byte[] wrapped, string purpose, Span<byte> roomKey)
     {
         var moderatorKeys = EnvelopeCrypto.KeysOf(verified.Signer);
-        if (_localKeys.Ecdh is null || moderatorKeys.Ecdsa is null)
+        var local = Volatile.Read(ref _local);
+        if (local.Keys.Ecdh is null || moderatorKeys.Ecdsa is null)
         {
             return false;
         }
-        var pairwiseKey = PairwiseKeyWith(verified.Signer, moderatorKeys, verified.Parsed.Header.Sender, _identity.BareJid);
+        var pairwiseKey = PairwiseKeyWith(local, verified.Signer, moderatorKeys, verified.Parsed.Header.Sender, _bareJid);
         Span<byte> salt = stackalloc byte[CanonicalEncoding.NonceLength];
         BinaryPrimitives.WriteUInt128BigEndian(salt, verified.Parsed.Header.Nonce);
-        return EnvelopeCrypto.TryUnwrapPairwise(pairwiseKey, salt, EnvelopeCrypto.WrapContext(_identity.BareJid, purpose), wrapped, roomKey);
+        return EnvelopeCrypto.TryUnwrapPairwise(pairwiseKey, salt, EnvelopeCrypto.WrapContext(_bareJid, purpose), wrapped, roomKey);
     }
 
     /// <summary>
     /// The pairwise key with the holder of <paramref name="peerCertificate"/>, derived once per certificate and cached
     /// (a renewed certificate is a new instance, hence a new key).
     /// </summary>
-    private byte[] PairwiseKeyWith(X509Certificate2 peerCertificate, EnvelopeCrypto.PeerKeys peerKeys, string moderator, string member) =>
-        _pairwiseKeys.GetValue(peerCertificate, _ =>
+    private static byte[] PairwiseKeyWith(LocalState local, X509Certificate2 peerCertificate, EnvelopeCrypto.PeerKeys peerKeys, string moderator, string member) =>
+        local.PairwiseKeys.GetValue(peerCertificate, _ =>
         {
             // Lock order everywhere: local keys, then peer keys.
-            lock (_localKeys.Gate)
+            lock (local.Keys.Gate)
             {
                 lock (peerKeys.Gate)
                 {
-                    return EnvelopeCrypto.DerivePairwiseKey(_localKeys.Ecdh!, peerKeys.Ecdh!, moderator, member);
+                    return EnvelopeCrypto.DerivePairwiseKey(local.Keys.Ecdh!, peerKeys.Ecdh!, moderator, member);
                 }
             }
         });
@@ -640,9 +718,9 @@ public sealed class SecureEnvelopeCodec : IDisposable
         }
     }
 
-    private CanonicalHeader NewHeader(EnvelopeMode mode, EnvelopeType type, string recipient, string messageId,
+    private CanonicalHeader NewHeader(LocalState local, EnvelopeMode mode, EnvelopeType type, string recipient, string messageId,
         ReadOnlySpan<byte> nonce, uint epoch) =>
-        new(mode, type, _localKeys.SignatureAlgorithm, _identity.BareJid, recipient, messageId,
+        new(mode, type, local.Keys.SignatureAlgorithm, _bareJid, recipient, messageId,
             _time.GetUtcNow().ToUnixTimeMilliseconds(), BinaryPrimitives.ReadUInt128BigEndian(nonce),
             (ulong)Interlocked.Increment(ref _counter), epoch);
 
@@ -665,8 +743,8 @@ public sealed class SecureEnvelopeCodec : IDisposable
             new XAttribute("counter", header.Counter.ToString(CultureInfo.InvariantCulture)));
     }
 
-    private XElement SignatureElement(byte[] signature) => new(EnvelopeNames.SignedElement,
-        new XAttribute("alg", _localKeys.SignatureAlgorithm.ToWire()), Convert.ToBase64String(signature));
+    private static XElement SignatureElement(LocalState local, byte[] signature) => new(EnvelopeNames.SignedElement,
+        new XAttribute("alg", local.Keys.SignatureAlgorithm.ToWire()), Convert.ToBase64String(signature));
 
     private static VerifiedHeader ToVerifiedHeader(in CanonicalHeader header) => new(header.Sender, header.Recipient,
         header.MessageId, header.Type, header.Mode, DateTimeOffset.FromUnixTimeMilliseconds(header.TimestampMilliseconds),
@@ -712,7 +790,29 @@ public sealed class SecureEnvelopeCodec : IDisposable
         return new Verification(null, new Rejection(code, detail));
     }
 
-    public void Dispose() => _localKeys.Dispose();
+    public void Dispose()
+    {
+        lock (_retired)
+        {
+            foreach (var retired in _retired)
+            {
+                retired.Keys.Dispose();
+            }
+            _retired.Clear();
+            Volatile.Read(ref _local).Keys.Dispose();
+        }
+    }
+
+    /// <summary>The local certificate, its private keys, and the pairwise keys derived from them.</summary>
+    private sealed class LocalState(SecurityIdentity identity)
+    {
+        public SecurityIdentity Identity { get; } = identity;
+
+        public EnvelopeCrypto.LocalKeys Keys { get; } = EnvelopeCrypto.LocalKeys.Create(identity.Certificate);
+
+        /// <summary>Per peer certificate (a renewed peer certificate is a new instance, hence a new key).</summary>
+        public System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, byte[]> PairwiseKeys { get; } = new();
+    }
 
     private readonly record struct Rejection(ErrorCode Code, string Detail);
 

@@ -66,6 +66,15 @@ public sealed class RoomKeyRing : IDisposable
         }
     }
 
+    /// <summary>True when <paramref name="epoch"/> is the current epoch and its key is <paramref name="key"/> (a re-delivery).</summary>
+    public bool IsCurrentKey(uint epoch, ReadOnlySpan<byte> key)
+    {
+        lock (_gate)
+        {
+            return _current is { } current && current.Epoch == epoch && CryptographicOperations.FixedTimeEquals(current.Key, key);
+        }
+    }
+
     /// <summary>Forgets every key (the agent left the room or was removed).</summary>
     public void Clear()
     {
