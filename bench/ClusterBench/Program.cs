@@ -21,16 +21,20 @@ using CleverCloud.Xmpp.Muc;
 using CleverCloud.Xmpp.Protocols.Muc;
 using Microsoft.Extensions.Logging.Abstractions;
 
-// Command round trips CM → HM → CM through one real Prosody, three ways in one run:
-//   1. baseline: raw XMPP chat message ping-pong between the same two accounts (the server's one-to-one ceiling),
+// Issue 4's benchmark: secured vs plaintext (the spine's protocol) through one real Prosody, in one run.
+//   1. baseline: raw XMPP chat ping-pong between the same two accounts (the server's one-to-one ceiling),
 //   2. plaintext: the command protocol (dispatcher, correlation, reply cache) through the room, unsigned,
 //   3. secured: the same, signed and encrypted under the room key (paper §V-A).
-// Sequential round trips give p50/p99; pipelined requests (64 in flight) give throughput. Bounded in count and time.
+// For each: sequential round trips (p50/p99), pipelined round trips (64 in flight) and pipelined one-way messages
+// (events HM -> CM, counted when the CM has opened them). Then the same two protocol modes without any server (an
+// in-process loopback channel that still serializes and re-parses every stanza) to show this process's own CPU cost
+// per message, which is what security adds. Bounded in count and time.
+//   dotnet run -c Release --project bench/ClusterBench -- [sequential=1000] [pipelined=4000]
 var sequential = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
 var pipelined = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 4000;
 
 await using var server = await ProsodyServer.StartAsync("bench.test");
-Console.WriteLine($"Prosody on {server.Host}:{server.C2sPort}; {sequential} sequential, {pipelined} pipelined per mode");
+Console.WriteLine($"Prosody on {server.Host}:{server.C2sPort}; {sequential} sequential, {pipelined} pipelined per mode; {Environment.ProcessorCount} cores");
 
 XmppClientOptions Options(string user) => new()
 {
@@ -66,7 +70,7 @@ async Task RawRoundTrip(int i)
     await cmClient.SendAsync(new Message { To = hmClient.BoundJid, Type = MessageType.Chat, Body = key }, default);
     await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
 }
-var baseline = await Measure("baseline raw XMPP", RawRoundTrip, sequential, pipelined);
+var baseline = await Bench.MeasureRoundTrips("baseline raw XMPP", RawRoundTrip, sequential, pipelined);
 
 // ---- room for the protocol modes
 var cmMuc = new MultiUserChat(cmClient);
@@ -81,103 +85,27 @@ var agentHm = new AgentOptions { RoomJid = room.ToString(), ManagerJid = cmClien
 using var cmChannel = new XmppAgentChannel(cmClient, cmMuc, agentCm, NullLogger<XmppAgentChannel>.Instance);
 using var hmChannel = new XmppAgentChannel(hmClient, hmMuc, agentHm, NullLogger<XmppAgentChannel>.Instance);
 
-async Task<(double P50, double P99, double PerSecond)> ProtocolMode(string name, IMessageProtector cmProtector, IMessageProtector hmProtector)
-{
-    var cmMessenger = new AgentMessenger(cmChannel, cmProtector, NullLogger<AgentMessenger>.Instance);
-    var hmMessenger = new AgentMessenger(hmChannel, hmProtector, NullLogger<AgentMessenger>.Instance);
-    using var cmEndpoint = new CommandEndpoint(cmMessenger, null, null, new CommandEndpointOptions(), TimeProvider.System, NullLogger<CommandEndpoint>.Instance);
-    var dispatcher = new OperationDispatcher(new OperationRegistry([new PingOperation()]), NullLogger<OperationDispatcher>.Instance);
-    using var hmEndpoint = new CommandEndpoint(hmMessenger, dispatcher, null, new CommandEndpointOptions(), TimeProvider.System, NullLogger<CommandEndpoint>.Instance);
-    cmMessenger.Attach(cmEndpoint);
-    hmMessenger.Attach(hmEndpoint);
-    var hmAddress = room.WithResource("hm").ToString();
-    async Task RoundTrip(int i)
-    {
-        var result = await cmEndpoint.RequestAsync(hmAddress, "bench.ping", null, TimeSpan.FromSeconds(30), default);
-        if (!result.Success)
-            throw new InvalidOperationException(result.ToString());
-    }
-    var measured = await Measure(name, RoundTrip, sequential, pipelined);
-    return measured;
-}
-
-var plaintext = await ProtocolMode("plaintext protocol", new PlaintextProtector(), new PlaintextProtector());
-
-// ---- 3. secured: a throw-away CA, certificates with xmppAddr and role, the room key from the CM's distributor
-using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-var caRequest = new CertificateRequest("CN=bench CA", caKey, HashAlgorithmName.SHA256);
-caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-X509Certificate2 Issue(string jid, AgentRole role)
-{
-    using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    var request = new CertificateRequest($"CN={jid}", key, HashAlgorithmName.SHA256);
-    CertificateIdentity.AddTo(request, jid, role);
-    using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16));
-    return issued.CopyWithPrivateKey(key);
-}
-var cmCert = Issue(cmClient.BareJid.ToString(), AgentRole.ClusterManager);
-var hmCert = Issue(hmClient.BareJid.ToString(), AgentRole.HostManager);
-var resolver = new StaticResolver(new()
-{
-    [cmClient.BareJid.ToString()] = (cmCert, AgentRole.ClusterManager),
-    [hmClient.BareJid.ToString()] = (hmCert, AgentRole.HostManager),
-});
-var members = new RoomMemberSet();
-members.Add(hmClient.BareJid.ToString());
-SecureProtector Secured(X509Certificate2 cert, AgentRole role, AgentOptions agent, IRoomMembership? roomMembers)
-{
-    var identities = new AgentIdentityProvider();
-    identities.Set(new AgentIdentity(cert.GetNameInfo(X509NameType.SimpleName, false), role, cert, [ca]));
-    return new SecureProtector(identities, resolver, new SecurityOptions(), agent, roomMembers, new SecurityCounters(), null,
-        TimeProvider.System, NullLoggerFactory.Instance);
-}
-var cmSecure = Secured(cmCert, AgentRole.ClusterManager, agentCm, members);
-var hmSecure = Secured(hmCert, AgentRole.HostManager, agentHm, null);
-var distributor = new RoomKeyDistributor(cmSecure.Codec);
-distributor.Rotate("bench");
-var keyBatch = distributor.CreateForJoiningMember(new RoomMember(hmClient.BareJid.ToString(), hmCert));
-var keyMessage = new Message { Type = MessageType.Chat };
-foreach (var element in keyBatch.Elements)
-    keyMessage.Add(element);
-var installed = await hmSecure.UnprotectAsync(keyMessage, cmClient.BareJid.ToString(), cmClient.BoundJid!.ToString(), hmClient.BareJid.ToString(), default);
-if (!installed.Consumed)
-    throw new InvalidOperationException("room key not installed: " + installed.Reason);
-var secured = await ProtocolMode("secured protocol", cmSecure, hmSecure);
+var pki = new BenchPki(cmClient.BareJid.ToString(), hmClient.BareJid.ToString());
+var plaintext = await Bench.ProtocolMode("plaintext protocol", cmChannel, hmChannel, new PlaintextProtector(), new PlaintextProtector(), sequential, pipelined);
+var (cmSecure, hmSecure) = await pki.SecuredPairAsync(agentCm, agentHm);
+var secured = await Bench.ProtocolMode("secured protocol", cmChannel, hmChannel, cmSecure, hmSecure, sequential, pipelined);
 
 Console.WriteLine();
-Console.WriteLine($"ratio plaintext/baseline throughput: {plaintext.PerSecond / baseline.PerSecond:0.00}");
-Console.WriteLine($"ratio secured/plaintext throughput:  {secured.PerSecond / plaintext.PerSecond:0.00} (goal >= 0.75)");
-Console.WriteLine($"secured round trip p50 {secured.P50:0.000} ms (goal <= 0.4 ms), p99 {secured.P99:0.000} ms");
+Console.WriteLine("Without a server (loopback channel: serialize + re-parse each stanza), this process's CPU per message:");
+var loopRoom = "loop@rooms.bench.test";
+var loopCm = new AgentOptions { RoomJid = loopRoom, ManagerJid = cmClient.BareJid.ToString(), Nick = "cm" };
+var loopHm = new AgentOptions { RoomJid = loopRoom, ManagerJid = cmClient.BareJid.ToString(), Nick = "hm" };
+var (cmLoop, hmLoop) = LoopbackChannel.Pair(loopRoom, ("cm", cmClient.BareJid.ToString()), ("hm", hmClient.BareJid.ToString()));
+var loopPlain = await Bench.ProtocolMode("plaintext, no server", cmLoop, hmLoop, new PlaintextProtector(), new PlaintextProtector(), sequential, pipelined);
+var (cmLoopSecure, hmLoopSecure) = await pki.SecuredPairAsync(loopCm, loopHm);
+var loopSecured = await Bench.ProtocolMode("secured, no server", cmLoop, hmLoop, cmLoopSecure, hmLoopSecure, sequential, pipelined);
 
-static async Task<(double P50, double P99, double PerSecond)> Measure(string name, Func<int, Task> roundTrip, int sequential, int pipelined)
-{
-    for (var i = 0; i < 200; i++)
-        await roundTrip(-1 - i); // warm-up
-    var samples = new double[sequential];
-    for (var i = 0; i < sequential; i++)
-    {
-        var start = Stopwatch.GetTimestamp();
-        await roundTrip(i);
-        samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-    Array.Sort(samples);
-    using var gate = new SemaphoreSlim(64);
-    var clock = Stopwatch.StartNew();
-    var tasks = new List<Task>(pipelined);
-    for (var i = 0; i < pipelined; i++)
-    {
-        await gate.WaitAsync();
-        var n = sequential + i;
-        tasks.Add(Task.Run(async () => { try { await roundTrip(n); } finally { gate.Release(); } }));
-    }
-    await Task.WhenAll(tasks);
-    var perSecond = pipelined / clock.Elapsed.TotalSeconds;
-    var p50 = samples[samples.Length / 2];
-    var p99 = samples[(int)(samples.Length * 0.99)];
-    Console.WriteLine($"{name,-22} sequential p50 {p50,7:0.000} ms  p99 {p99,7:0.000} ms   pipelined {perSecond,8:0} round trips/s");
-    return (p50, p99, perSecond);
-}
+Console.WriteLine();
+Console.WriteLine($"through Prosody: secured/plaintext one-way throughput {secured.OneWayPerSecond / plaintext.OneWayPerSecond:0.00} (goal >= 0.75), " +
+    $"round-trip throughput {secured.RoundTripsPerSecond / plaintext.RoundTripsPerSecond:0.00}; plaintext/raw round trips {plaintext.RoundTripsPerSecond / baseline.RoundTripsPerSecond:0.00}");
+Console.WriteLine($"secured round trip p50 {secured.P50:0.000} ms (goal <= 0.4 ms), p99 {secured.P99:0.000} ms; raw XMPP p50 {baseline.P50:0.000} ms, plaintext p50 {plaintext.P50:0.000} ms");
+Console.WriteLine($"security's own cost (no server): {loopSecured.CpuMicrosPerOneWay - loopPlain.CpuMicrosPerOneWay:0} µs CPU per one-way message, " +
+    $"{loopSecured.P50 - loopPlain.P50:0.000} ms per round trip at p50");
 
 sealed class PingOperation : IOperation
 {
@@ -195,4 +123,223 @@ sealed class StaticResolver(Dictionary<string, (X509Certificate2 Certificate, Ag
         ValueTask.FromResult(certificates.TryGetValue(bareJid, out var entry)
             ? PeerCertificateResult.Valid(entry.Certificate, entry.Role)
             : PeerCertificateResult.Rejected(PeerCertificateStatus.Unknown, "not in the benchmark's set"));
+}
+
+/// <summary>What one protocol mode measured.</summary>
+readonly record struct ModeResult(double P50, double P99, double RoundTripsPerSecond, double OneWayPerSecond, double CpuMicrosPerOneWay);
+
+static class Bench
+{
+    public static async Task<ModeResult> ProtocolMode(string name, IAgentChannel cmChannel, IAgentChannel hmChannel,
+        IMessageProtector cmProtector, IMessageProtector hmProtector, int sequential, int pipelined)
+    {
+        var cmMessenger = new AgentMessenger(cmChannel, cmProtector, NullLogger<AgentMessenger>.Instance);
+        var hmMessenger = new AgentMessenger(hmChannel, hmProtector, NullLogger<AgentMessenger>.Instance);
+        using var cmEndpoint = new CommandEndpoint(cmMessenger, null, null, new CommandEndpointOptions(), TimeProvider.System, NullLogger<CommandEndpoint>.Instance);
+        var dispatcher = new OperationDispatcher(new OperationRegistry([new PingOperation()]), NullLogger<OperationDispatcher>.Instance);
+        using var hmEndpoint = new CommandEndpoint(hmMessenger, dispatcher, null, new CommandEndpointOptions(), TimeProvider.System, NullLogger<CommandEndpoint>.Instance);
+        cmMessenger.Attach(cmEndpoint);
+        hmMessenger.Attach(hmEndpoint);
+        // Messengers of earlier modes stay subscribed to the channels; they ignore stanzas of another protector.
+        var hmAddress = cmChannel.RoomJid + "/hm";
+        var cmAddress = cmChannel.RoomJid + "/cm";
+        async Task RoundTrip(int i)
+        {
+            var result = await cmEndpoint.RequestAsync(hmAddress, "bench.ping", null, TimeSpan.FromSeconds(30), default);
+            if (!result.Success)
+                throw new InvalidOperationException(result.ToString());
+        }
+        var roundTrips = await MeasureRoundTrips(name, RoundTrip, sequential, pipelined);
+
+        // One-way: the HM sends events back to back; done when the CM has opened (verified, decrypted) them all.
+        var received = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cmEndpoint.EventReceived += (_, _) =>
+        {
+            if (Interlocked.Increment(ref received) == pipelined)
+                all.TrySetResult();
+            return Task.CompletedTask;
+        };
+        var data = new System.Text.Json.Nodes.JsonObject { ["cpu"] = 12.5, ["memoryFreeMiB"] = 2048 };
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        using var window = new SemaphoreSlim(256);
+        for (var i = 0; i < pipelined; i++)
+        {
+            await window.WaitAsync();
+            var send = hmEndpoint.PublishEventAsync(cmAddress, "bench.load", data, default);
+            _ = Release(send, window);
+        }
+        await all.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var oneWay = pipelined / clock.Elapsed.TotalSeconds;
+        var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / pipelined;
+        Console.WriteLine($"{"",-22} one-way pipelined {oneWay,8:0} messages/s, this process {cpuMicros,6:0} µs CPU per message");
+        return roundTrips with { OneWayPerSecond = oneWay, CpuMicrosPerOneWay = cpuMicros };
+
+        static async Task Release(ValueTask send, SemaphoreSlim window)
+        {
+            try
+            {
+                await send;
+            }
+            finally
+            {
+                window.Release();
+            }
+        }
+    }
+
+    public static async Task<ModeResult> MeasureRoundTrips(string name, Func<int, Task> roundTrip, int sequential, int pipelined)
+    {
+        for (var i = 0; i < 200; i++)
+            await roundTrip(-1 - i); // warm-up
+        var samples = new double[sequential];
+        for (var i = 0; i < sequential; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await roundTrip(i);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(samples);
+        using var gate = new SemaphoreSlim(64);
+        var clock = Stopwatch.StartNew();
+        var tasks = new List<Task>(pipelined);
+        for (var i = 0; i < pipelined; i++)
+        {
+            await gate.WaitAsync();
+            var n = sequential + i;
+            tasks.Add(Task.Run(async () => { try { await roundTrip(n); } finally { gate.Release(); } }));
+        }
+        await Task.WhenAll(tasks);
+        var perSecond = pipelined / clock.Elapsed.TotalSeconds;
+        var p50 = samples[samples.Length / 2];
+        var p99 = samples[(int)(samples.Length * 0.99)];
+        Console.WriteLine($"{name,-22} sequential p50 {p50,7:0.000} ms  p99 {p99,7:0.000} ms   pipelined {perSecond,8:0} round trips/s");
+        return new ModeResult(p50, p99, perSecond, 0, 0);
+    }
+}
+
+/// <summary>A throw-away CA and the CM/HM certificates; a secured protector pair with the room key installed.</summary>
+sealed class BenchPki
+{
+    private readonly ECDsa _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly X509Certificate2 _ca;
+    private readonly string _cmJid;
+    private readonly string _hmJid;
+    private readonly X509Certificate2 _cmCert;
+    private readonly X509Certificate2 _hmCert;
+    private readonly StaticResolver _resolver;
+
+    public BenchPki(string cmJid, string hmJid)
+    {
+        var caRequest = new CertificateRequest("CN=bench CA", _caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        _ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        _cmJid = cmJid;
+        _hmJid = hmJid;
+        _cmCert = Issue(cmJid, AgentRole.ClusterManager);
+        _hmCert = Issue(hmJid, AgentRole.HostManager);
+        _resolver = new StaticResolver(new()
+        {
+            [cmJid] = (_cmCert, AgentRole.ClusterManager),
+            [hmJid] = (_hmCert, AgentRole.HostManager),
+        });
+    }
+
+    private X509Certificate2 Issue(string jid, AgentRole role)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={jid}", key, HashAlgorithmName.SHA256);
+        CertificateIdentity.AddTo(request, jid, role);
+        using var issued = request.Create(_ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16));
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    public async Task<(SecureProtector Cm, SecureProtector Hm)> SecuredPairAsync(AgentOptions cmAgent, AgentOptions hmAgent)
+    {
+        var members = new RoomMemberSet();
+        members.Add(_hmJid);
+        var cm = Secured(_cmCert, AgentRole.ClusterManager, cmAgent, members);
+        var hm = Secured(_hmCert, AgentRole.HostManager, hmAgent, null);
+        var distributor = new RoomKeyDistributor(cm.Codec);
+        distributor.Rotate("bench");
+        var keyBatch = distributor.CreateForJoiningMember(new RoomMember(_hmJid, _hmCert));
+        var keyMessage = new Message { Type = MessageType.Chat };
+        foreach (var element in keyBatch.Elements)
+            keyMessage.Add(element);
+        var installed = await hm.UnprotectAsync(keyMessage, _cmJid, _cmJid + "/bench", _hmJid, default);
+        if (!installed.Consumed)
+            throw new InvalidOperationException("room key not installed: " + installed.Reason);
+        return (cm, hm);
+    }
+
+    private SecureProtector Secured(X509Certificate2 cert, AgentRole role, AgentOptions agent, IRoomMembership? roomMembers)
+    {
+        var identities = new AgentIdentityProvider();
+        identities.Set(new AgentIdentity(cert.GetNameInfo(X509NameType.SimpleName, false), role, cert, [_ca]));
+        return new SecureProtector(identities, _resolver, new SecurityOptions(), agent, roomMembers, new SecurityCounters(), null,
+            TimeProvider.System, NullLoggerFactory.Instance);
+    }
+}
+
+/// <summary>
+/// Two agents joined without a server: every stanza is serialized to text and parsed again on the other side, and
+/// delivered on the thread pool, as the XMPP client would — so the figures are this process's own work per message.
+/// </summary>
+sealed class LoopbackChannel : IAgentChannel
+{
+    private static readonly System.Xml.Linq.XNamespace Client = "jabber:client";
+    private readonly string _nick;
+    private readonly Dictionary<string, string> _identities;
+    private LoopbackChannel _peer = null!;
+
+    private LoopbackChannel(string room, string nick, string jid, Dictionary<string, string> identities)
+    {
+        RoomJid = room;
+        _nick = nick;
+        OwnJid = jid;
+        _identities = identities;
+    }
+
+    public static (LoopbackChannel Cm, LoopbackChannel Hm) Pair(string room, (string Nick, string Jid) cm, (string Nick, string Jid) hm)
+    {
+        var identities = new Dictionary<string, string> { [room + "/" + cm.Nick] = cm.Jid, [room + "/" + hm.Nick] = hm.Jid };
+        var a = new LoopbackChannel(room, cm.Nick, cm.Jid, identities);
+        var b = new LoopbackChannel(room, hm.Nick, hm.Jid, identities);
+        a._peer = b;
+        b._peer = a;
+        return (a, b);
+    }
+
+    public string RoomJid { get; }
+
+    public string OwnJid { get; }
+
+    public event Func<InboundStanza, CancellationToken, Task>? MessageReceived;
+
+    public string? IdentityOf(string occupantAddress) => _identities.GetValueOrDefault(occupantAddress);
+
+    public ValueTask SendDirectAsync(string to, string id, IReadOnlyList<System.Xml.Linq.XElement> children, CancellationToken cancellationToken) =>
+        Send("chat", id, children);
+
+    public ValueTask SendToRoomAsync(string id, IReadOnlyList<System.Xml.Linq.XElement> children, CancellationToken cancellationToken) =>
+        Send("groupchat", id, children);
+
+    private ValueTask Send(string type, string id, IReadOnlyList<System.Xml.Linq.XElement> children)
+    {
+        var from = RoomJid + "/" + _nick;
+        var message = new System.Xml.Linq.XElement(Client + "message", new System.Xml.Linq.XAttribute("type", type),
+            new System.Xml.Linq.XAttribute("id", id), new System.Xml.Linq.XAttribute("from", from), children);
+        var text = message.ToString(System.Xml.Linq.SaveOptions.DisableFormatting);
+        var peer = _peer;
+        ThreadPool.UnsafeQueueUserWorkItem(_ => _ = peer.DeliverAsync(text, from), null);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task DeliverAsync(string text, string from)
+    {
+        var stanza = System.Xml.Linq.XElement.Parse(text);
+        if (MessageReceived is { } handler)
+            await handler(new InboundStanza(stanza, from, _identities[from], ViaRoom: true), CancellationToken.None);
+    }
 }
