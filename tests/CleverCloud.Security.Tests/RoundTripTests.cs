@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using CleverCloud.Identity.Certificates;
 using CleverCloud.Protocol;
 using CleverCloud.Security.Envelope;
@@ -68,6 +70,78 @@ public sealed class RoundTripTests
         // Another agent holding the stanza cannot open it: it is addressed to, and wrapped for, the CM.
         var stolen = await other.Codec.OpenAsync(Message(sealedElements), hm.Jid, other.Jid, CancellationToken.None);
         Assert.That(stolen.Error, Is.EqualTo(ErrorCode.TamperedHeader));
+    }
+
+    [Test]
+    public async Task Peer_content_key_is_wrapped_under_the_pairwise_key_by_default_and_ecdh_es_is_still_accepted()
+    {
+        using var cluster = new TestCluster();
+        var hm = cluster.AddHostManager(1);
+        var reply = Utf8("""{"v":1,"id":"c-1","ok":true}""");
+
+        var pairwise = Message(hm.Codec.SealForPeer(new EnvelopeHeader(CmJid, "p-1", EnvelopeType.Reply), reply, cluster.Cm.Certificate));
+        var pairwiseKey = pairwise.Element(EnvelopeNames.SessionKeyElement)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)pairwiseKey.Attribute("alg"), Is.EqualTo("ECDH-SS+A256GCM"));
+            Assert.That(pairwiseKey.Attribute("epk"), Is.Null, "no ephemeral key: the pairwise key is cached at both ends");
+        });
+        var opened = await cluster.Cm.Codec.OpenAsync(pairwise, hm.Jid, CmJid, CancellationToken.None);
+        Assert.That(opened.IsAccepted, Is.True, opened.ToString());
+        Assert.That(opened.Envelope!.Payload.ToArray(), Is.EqualTo(reply));
+
+        // The same HM configured for ephemeral agreement: a CM on the default accepts that too.
+        cluster.Time.Advance(TimeSpan.FromMilliseconds(1));
+        using var ephemeralHm = new SecureEnvelopeCodec(new SecurityIdentity(hm.Jid, hm.Certificate), cluster.Resolver,
+            new Keys.RoomKeyRing(Room, cluster.Options.PreviousEpochGrace, cluster.Time),
+            new Policy.SenderPolicy(AgentRole.HostManager, CmJid, null), new SecurityOptions { PeerKeyWrap = PeerKeyWrapMode.Ephemeral },
+            new Diagnostics.SecurityCounters(), cluster.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger<SecureEnvelopeCodec>.Instance);
+        var ephemeral = Message(ephemeralHm.SealForPeer(new EnvelopeHeader(CmJid, "p-2", EnvelopeType.Reply), reply, cluster.Cm.Certificate));
+        var ephemeralKey = ephemeral.Element(EnvelopeNames.SessionKeyElement)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)ephemeralKey.Attribute("alg"), Is.EqualTo("ECDH-ES+A256GCM"));
+            Assert.That(ephemeralKey.Attribute("epk"), Is.Not.Null);
+        });
+        var openedEphemeral = await cluster.Cm.Codec.OpenAsync(ephemeral, hm.Jid, CmJid, CancellationToken.None);
+        Assert.That(openedEphemeral.IsAccepted, Is.True, openedEphemeral.ToString());
+    }
+
+    [Test]
+    public void Peer_pairwise_key_is_the_same_at_both_ends_and_apart_from_other_pairs_and_from_the_room_key_wrapping_key()
+    {
+        using var cluster = new TestCluster();
+        var hm1 = cluster.AddHostManager(1);
+        var hm2 = cluster.AddHostManager(2);
+        using var cm = PrivateEcdh(cluster.Cm.Certificate);
+        using var one = PrivateEcdh(hm1.Certificate);
+        using var cmPublic = PublicEcdh(cluster.Cm.Certificate);
+        using var onePublic = PublicEcdh(hm1.Certificate);
+        using var twoPublic = PublicEcdh(hm2.Certificate);
+
+        var atCm = EnvelopeCrypto.DerivePeerPairwiseKey(cm, onePublic.PublicKey, CmJid, hm1.Jid);
+        var atHm = EnvelopeCrypto.DerivePeerPairwiseKey(one, cmPublic.PublicKey, hm1.Jid, CmJid);
+        var otherPair = EnvelopeCrypto.DerivePeerPairwiseKey(cm, twoPublic.PublicKey, CmJid, hm2.Jid);
+        var roomKeyWrapping = EnvelopeCrypto.DerivePairwiseKey(cm, onePublic.PublicKey, CmJid, hm1.Jid);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(atHm, Is.EqualTo(atCm));
+            Assert.That(otherPair, Is.Not.EqualTo(atCm));
+            Assert.That(roomKeyWrapping, Is.Not.EqualTo(atCm), "one-to-one and room-key wrapping keys are separate");
+        });
+
+        static ECDiffieHellman PrivateEcdh(X509Certificate2 certificate)
+        {
+            using var ecdsa = certificate.GetECDsaPrivateKey()!;
+            return ECDiffieHellman.Create(ecdsa.ExportParameters(includePrivateParameters: true));
+        }
+
+        static ECDiffieHellman PublicEcdh(X509Certificate2 certificate)
+        {
+            using var ecdsa = certificate.GetECDsaPublicKey()!;
+            return ECDiffieHellman.Create(ecdsa.ExportParameters(includePrivateParameters: false));
+        }
     }
 
     [Test]

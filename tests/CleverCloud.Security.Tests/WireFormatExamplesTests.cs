@@ -48,7 +48,7 @@ public sealed class WireFormatExamplesTests
         var generated = new StringBuilder();
         generated.AppendLine(BeginMarker);
         Section(generated, "Room command (CM → room, epoch key)", command);
-        Section(generated, "One-to-one reply (HM → CM, ECDH-ES wrapped content key)", reply);
+        Section(generated, "One-to-one reply (HM → CM, content key wrapped under the pairwise key)", reply);
         Section(generated, "Key distribution (CM → room, one batch of wrapped epoch keys)", keyDistribution);
         Section(generated, "Signed presence (HM → room)", presence);
         generated.Append(EndMarker);

@@ -38,6 +38,9 @@ public sealed class SecurityOptions
     /// <summary>How the CM wraps room keys for P-256 members (RSA members always get RSA-OAEP).</summary>
     public RoomKeyWrapMode RoomKeyWrap { get; init; } = RoomKeyWrapMode.PairwiseStatic;
 
+    /// <summary>How the content key of a one-to-one message is wrapped for a P-256 recipient (RSA: always RSA-OAEP).</summary>
+    public PeerKeyWrapMode PeerKeyWrap { get; init; } = PeerKeyWrapMode.PairwiseStatic;
+
     public void Validate()
     {
         Require(FreshnessWindow > TimeSpan.Zero, nameof(FreshnessWindow), "must be positive");
@@ -52,6 +55,7 @@ public sealed class SecurityOptions
         Require(KeyDistributionBatchSize is >= 1 and <= MaxKeyEntriesPerMessage, nameof(KeyDistributionBatchSize),
             $"must be in 1..{MaxKeyEntriesPerMessage}");
         Require(Enum.IsDefined(RoomKeyWrap), nameof(RoomKeyWrap), "must be a defined mode");
+        Require(Enum.IsDefined(PeerKeyWrap), nameof(PeerKeyWrap), "must be a defined mode");
         Require(KeyDistributionInterval >= TimeSpan.Zero, nameof(KeyDistributionInterval), "must not be negative");
     }
 
@@ -78,4 +82,22 @@ public enum RoomKeyWrapMode
 
     /// <summary>ECDH-ES: one ephemeral key per batch, one ECDH per member per re-key (costlier; no cached secrets).</summary>
     EphemeralPerBatch = 1,
+}
+
+/// <summary>How the fresh content key of a one-to-one message (replies, events, admin commands) is wrapped.</summary>
+public enum PeerKeyWrapMode
+{
+    /// <summary>
+    /// ECDH-SS: under a key derived from the cached static-static agreement between the sender's and the recipient's
+    /// certified keys, salted with the signed message nonce. Symmetric work per message (one static ECDH per pair of
+    /// certificates, ever). Default: an ephemeral agreement costs about as much as one more signature verification
+    /// at each end, and the room keys, which protect most traffic, already rest on the same static keys.
+    /// </summary>
+    PairwiseStatic = 0,
+
+    /// <summary>
+    /// ECDH-ES: a fresh ephemeral key per message, so a later compromise of the sender's key does not expose what it
+    /// sent; costs one key generation and one ECDH at the sender and one ECDH at the recipient per message.
+    /// </summary>
+    Ephemeral = 1,
 }

@@ -71,6 +71,8 @@ public static class AgentSecurityServiceCollectionExtensions
             RoomKeyLifetime = section.GetValue("RoomKeyLifetime", defaults.RoomKeyLifetime),
             KeyDistributionBatchSize = section.GetValue("KeyDistributionBatchSize", defaults.KeyDistributionBatchSize),
             KeyDistributionInterval = section.GetValue("KeyDistributionInterval", defaults.KeyDistributionInterval),
+            RoomKeyWrap = ParseMode(section, "RoomKeyWrap", defaults.RoomKeyWrap),
+            PeerKeyWrap = ParseMode(section, "PeerKeyWrap", defaults.PeerKeyWrap),
         };
         try
         {
@@ -81,5 +83,22 @@ public static class AgentSecurityServiceCollectionExtensions
             throw new OptionsValidationException("Security", typeof(SecurityOptions), [$"Security: {ex.Message}"]);
         }
         return options;
+    }
+
+    /// <summary>An enum setting by name (Enum.TryParse&lt;T&gt; stays trimming-safe for the NativeAOT HM).</summary>
+    private static TMode ParseMode<TMode>(IConfiguration section, string key, TMode fallback)
+        where TMode : struct, Enum
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        if (!Enum.TryParse<TMode>(text, ignoreCase: true, out var mode) || !Enum.IsDefined(mode) || int.TryParse(text, out _))
+        {
+            throw new OptionsValidationException("Security", typeof(SecurityOptions),
+                [$"Security:{key}: '{text}' is not one of {string.Join(", ", Enum.GetNames<TMode>())}"]);
+        }
+        return mode;
     }
 }

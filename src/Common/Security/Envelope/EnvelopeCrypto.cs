@@ -203,6 +203,28 @@ internal static class EnvelopeCrypto
         }
     }
 
+    /// <summary>
+    /// The pairwise key of two agents for one-to-one messages: HKDF over their static-static ECDH, bound to both
+    /// addresses in a fixed (ordinal) order so that both ends derive the same key, and labelled apart from the
+    /// CM↔member key of room-key distribution so that the two never coincide.
+    /// </summary>
+    public static byte[] DerivePeerPairwiseKey(ECDiffieHellman own, ECDiffieHellmanPublicKey peer, string ownAddress, string peerAddress)
+    {
+        var (first, second) = string.CompareOrdinal(ownAddress, peerAddress) <= 0 ? (ownAddress, peerAddress) : (peerAddress, ownAddress);
+        var shared = own.DeriveRawSecretAgreement(peer);
+        try
+        {
+            var pairwise = new byte[KeyLength];
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, pairwise, "CleverCloud peer pairwise v1"u8,
+                WrapContext(first, "peer " + second));
+            return pairwise;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+    }
+
     /// <summary>Wraps under a pairwise key; the salt (the signed message nonce) makes every wrapping key single-use.</summary>
     public static byte[] WrapPairwise(ReadOnlySpan<byte> pairwiseKey, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> context, ReadOnlySpan<byte> key)
     {

@@ -265,10 +265,15 @@ internal static class EnvelopeParser
     {
         ephemeralPoint = [];
         wrappedKey = [];
-        if (!EnvelopeWireNames.TryParseKeyWrap((string?)sessionKey.Attribute("alg"), out algorithm)
-            || algorithm == KeyWrapAlgorithm.EcdhSsHkdfA256Gcm)
+        if (!EnvelopeWireNames.TryParseKeyWrap((string?)sessionKey.Attribute("alg"), out algorithm))
         {
             problem = "unknown key wrap algorithm for a one-to-one message";
+            return false;
+        }
+        if (algorithm != KeyWrapAlgorithm.EcdhEsHkdfA256Gcm && sessionKey.Attribute("epk") is not null)
+        {
+            // Only ECDH-ES carries an ephemeral key: one beside another algorithm is a malformed envelope.
+            problem = "ephemeral key on a " + algorithm.ToWire() + " key";
             return false;
         }
         if (!TryEphemeral(sessionKey, algorithm == KeyWrapAlgorithm.EcdhEsHkdfA256Gcm, out ephemeralPoint, out problem)

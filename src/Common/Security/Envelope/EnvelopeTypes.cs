@@ -43,8 +43,9 @@ public enum KeyWrapAlgorithm : byte
     RsaOaepSha256 = 2,
 
     /// <summary>
-    /// Room keys only: a pairwise key from static-static ECDH between the CM and the member (computed once per pair of
-    /// certificates and cached), then HKDF-SHA256 salted with the message nonce → AES-256-GCM key-encryption key.
+    /// A pairwise key from static-static ECDH between the two certified P-256 keys (computed once per pair of
+    /// certificates and cached), then HKDF-SHA256 salted with the signed message nonce → AES-256-GCM key-encryption
+    /// key. Room keys use the CM↔member pairwise key; one-to-one messages a separately derived peer pairwise key.
     /// </summary>
     EcdhSsHkdfA256Gcm = 3,
 }

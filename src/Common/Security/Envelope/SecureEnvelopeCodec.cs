@@ -165,7 +165,8 @@ public sealed class SecureEnvelopeCodec : IDisposable
 
     /// <summary>
     /// Seals a command, reply or event for one peer: a fresh AES-256-GCM key encrypts the payload and is wrapped for
-    /// <paramref name="recipientCertificate"/> (ECDH-ES + HKDF-SHA256 for P-256, RSA-OAEP-SHA256 for RSA). Returns the
+    /// <paramref name="recipientCertificate"/> (for P-256, under the cached pairwise key of the two certificates or
+    /// ECDH-ES, per <see cref="SecurityOptions.PeerKeyWrap"/>; RSA-OAEP-SHA256 for RSA). Returns the
     /// children to add to the &lt;message&gt;: header, timestamp, sessionkey, jabber:x:encrypted, jabber:x:signed.
     /// </summary>
     public IReadOnlyList<XElement> SealForPeer(EnvelopeHeader header, ReadOnlySpan<byte> payload, X509Certificate2 recipientCertificate)
@@ -185,7 +186,12 @@ public sealed class SecureEnvelopeCodec : IDisposable
         {
             RandomNumberGenerator.Fill(contentKey);
             RandomNumberGenerator.Fill(nonce);
-            var (algorithm, ephemeralPoint, wrapped) = WrapFor(recipientKeys, header.Recipient, MessageWrapPurpose, contentKey, null, null);
+            var (algorithm, ephemeralPoint, wrapped) =
+                _options.PeerKeyWrap == PeerKeyWrapMode.PairwiseStatic && local.Keys.Ecdh is not null && recipientKeys.Ecdsa is not null
+                    ? (KeyWrapAlgorithm.EcdhSsHkdfA256Gcm, [], EnvelopeCrypto.WrapPairwise(
+                        PeerPairwiseKeyWith(local, recipientCertificate, recipientKeys, header.Recipient), nonce,
+                        EnvelopeCrypto.WrapContext(header.Recipient, MessageWrapPurpose), contentKey))
+                    : WrapFor(recipientKeys, header.Recipient, MessageWrapPurpose, contentKey, null, null);
             var keyBlock = KeyBlocks.Peer(algorithm, ephemeralPoint, wrapped);
             var canonical = NewHeader(local, EnvelopeMode.Peer, header.Type, header.Recipient, header.MessageId, nonce, 0);
             var bodyLength = payload.Length + EnvelopeCrypto.TagLength;
@@ -506,7 +512,9 @@ public sealed class SecureEnvelopeCodec : IDisposable
             EnvelopeCrypto.DeriveRoomMessageKey(epochKey, nonce, contentKey);
             CryptographicOperations.ZeroMemory(epochKey);
         }
-        else if (!TryUnwrap(parsed.WrapAlgorithm, parsed.EphemeralPoint, parsed.WrappedKey, _bareJid, MessageWrapPurpose, contentKey))
+        else if (!(parsed.WrapAlgorithm == KeyWrapAlgorithm.EcdhSsHkdfA256Gcm
+                ? TryUnwrapPeerPairwise(verified, parsed.WrappedKey, contentKey)
+                : TryUnwrap(parsed.WrapAlgorithm, parsed.EphemeralPoint, parsed.WrappedKey, _bareJid, MessageWrapPurpose, contentKey)))
         {
             CryptographicOperations.ZeroMemory(contentKey);
             return RejectOpen(ErrorCode.DecryptionFailed, header, "the content key does not unwrap with this agent's key");
@@ -681,6 +689,36 @@ public sealed class SecureEnvelopeCodec : IDisposable
         return EnvelopeCrypto.TryUnwrapPairwise(pairwiseKey, salt, EnvelopeCrypto.WrapContext(_bareJid, purpose), wrapped, roomKey);
     }
 
+    private bool TryUnwrapPeerPairwise(VerifiedEnvelope verified, byte[] wrapped, Span<byte> contentKey)
+    {
+        var senderKeys = EnvelopeCrypto.KeysOf(verified.Signer);
+        var local = Volatile.Read(ref _local);
+        if (local.Keys.Ecdh is null || senderKeys.Ecdsa is null)
+        {
+            return false;
+        }
+        var pairwiseKey = PeerPairwiseKeyWith(local, verified.Signer, senderKeys, verified.Parsed.Header.Sender);
+        Span<byte> salt = stackalloc byte[CanonicalEncoding.NonceLength];
+        BinaryPrimitives.WriteUInt128BigEndian(salt, verified.Parsed.Header.Nonce);
+        return EnvelopeCrypto.TryUnwrapPairwise(pairwiseKey, salt, EnvelopeCrypto.WrapContext(_bareJid, MessageWrapPurpose), wrapped, contentKey);
+    }
+
+    /// <summary>
+    /// The one-to-one pairwise key with the holder of <paramref name="peerCertificate"/> (whose address is
+    /// <paramref name="peerAddress"/>), derived once per certificate and cached like the room-key one.
+    /// </summary>
+    private byte[] PeerPairwiseKeyWith(LocalState local, X509Certificate2 peerCertificate, EnvelopeCrypto.PeerKeys peerKeys, string peerAddress) =>
+        local.PeerPairwiseKeys.GetValue(peerCertificate, _ =>
+        {
+            lock (local.Keys.Gate)
+            {
+                lock (peerKeys.Gate)
+                {
+                    return EnvelopeCrypto.DerivePeerPairwiseKey(local.Keys.Ecdh!, peerKeys.Ecdh!, _bareJid, peerAddress);
+                }
+            }
+        });
+
     /// <summary>
     /// The pairwise key with the holder of <paramref name="peerCertificate"/>, derived once per certificate and cached
     /// (a renewed certificate is a new instance, hence a new key).
@@ -812,6 +850,9 @@ public sealed class SecureEnvelopeCodec : IDisposable
 
         /// <summary>Per peer certificate (a renewed peer certificate is a new instance, hence a new key).</summary>
         public System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, byte[]> PairwiseKeys { get; } = new();
+
+        /// <summary>The one-to-one counterparts of <see cref="PairwiseKeys"/>, per peer certificate.</summary>
+        public System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, byte[]> PeerPairwiseKeys { get; } = new();
     }
 
     private readonly record struct Rejection(ErrorCode Code, string Detail);
