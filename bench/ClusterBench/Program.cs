@@ -22,13 +22,16 @@ using CleverCloud.Xmpp.Protocols.Muc;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // Issue 4's benchmark: secured vs plaintext (the spine's protocol) through one real Prosody, in one run.
-//   1. baseline: raw XMPP chat ping-pong between the same two accounts (the server's one-to-one ceiling),
+//   1. baseline: raw XMPP chat ping-pong between the same two accounts (the server's one-to-one ceiling), also
+//      padded to the plaintext and the secured stanza sizes (the server's per-byte share),
 //   2. plaintext: the command protocol (dispatcher, correlation, reply cache) through the room, unsigned,
 //   3. secured: the same, signed and encrypted under the room key (paper §V-A).
 // For each: sequential round trips (p50/p99), pipelined round trips (64 in flight) and pipelined one-way messages
 // (events HM -> CM, counted when the CM has opened them). Then the same two protocol modes without any server (an
 // in-process loopback channel that still serializes and re-parses every stanza) to show this process's own CPU cost
-// per message, which is what security adds. Bounded in count and time.
+// per message, which is what security adds. Last, the secured round trip's floor on this machine: the raw round trip
+// at the secured size, plus the protocol's own cost, plus two signatures and two verifications (ECDSA P-256, timed
+// in the same run). Bounded in count and time.
 //   dotnet run -c Release --project bench/ClusterBench -- [sequential=1000] [pipelined=4000]
 var sequential = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
 var pipelined = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 4000;
@@ -71,10 +74,11 @@ async Task RawRoundTrip(int i, string padding = "")
     await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
 }
 var baseline = await Bench.MeasureRoundTrips("baseline raw XMPP", i => RawRoundTrip(i), sequential, pipelined);
-// The same with a body as long as a secured command stanza's children (~0.9 KB): what the server and the client's
-// parser cost for the size alone, apart from any cryptography.
-var padding = new string('x', 900);
-await Bench.MeasureRoundTrips("raw XMPP, 0.9 KB body", i => RawRoundTrip(i, padding), sequential, pipelined);
+// The same padded to the plaintext protocol's stanza size (~270 B) and to the secured one's (~760 B; both printed at
+// the end): what the server and the parsers cost for the size alone, apart from any cryptography. Their ratio is the
+// ceiling the server's per-byte work sets on secured/plaintext throughput.
+var rawAtPlaintextSize = await Bench.MeasureRoundTrips("raw XMPP, ~270 B", i => RawRoundTrip(i, new string('x', 130)), sequential, pipelined);
+var rawAtSecuredSize = await Bench.MeasureRoundTrips("raw XMPP, ~760 B", i => RawRoundTrip(i, new string('x', 620)), sequential, pipelined);
 
 // ---- room for the protocol modes
 var cmMuc = new MultiUserChat(cmClient);
@@ -105,12 +109,18 @@ var plainBytes = (cmLoop.TakeMeanStanzaBytes() + hmLoop.TakeMeanStanzaBytes()) /
 var (cmLoopSecure, hmLoopSecure) = await pki.SecuredPairAsync(loopCm, loopHm);
 var loopSecured = await Bench.ProtocolMode("secured, no server", cmLoop, hmLoop, cmLoopSecure, hmLoopSecure, sequential, pipelined);
 var securedBytes = (cmLoop.TakeMeanStanzaBytes() + hmLoop.TakeMeanStanzaBytes()) / 2;
-Console.WriteLine($"mean stanza size: plaintext {plainBytes:0} B, secured {securedBytes:0} B (the server's work grows with it; see the 0.9 KB raw line)");
+Console.WriteLine($"mean stanza size: plaintext {plainBytes:0} B, secured {securedBytes:0} B (the server's work grows with it: see the raw lines at both sizes)");
 
 Console.WriteLine();
 Console.WriteLine($"through Prosody: secured/plaintext one-way throughput {secured.OneWayPerSecond / plaintext.OneWayPerSecond:0.00} (goal >= 0.75), " +
     $"round-trip throughput {secured.RoundTripsPerSecond / plaintext.RoundTripsPerSecond:0.00}; plaintext/raw round trips {plaintext.RoundTripsPerSecond / baseline.RoundTripsPerSecond:0.00}");
+Console.WriteLine($"server's ceiling from stanza size alone (raw ~760 B / raw ~270 B round trips): {rawAtSecuredSize.RoundTripsPerSecond / rawAtPlaintextSize.RoundTripsPerSecond:0.00}; " +
+    $"raw round trip p50 at the secured size {rawAtSecuredSize.P50:0.000} ms");
 Console.WriteLine($"secured round trip p50 {secured.P50:0.000} ms (goal <= 0.4 ms), p99 {secured.P99:0.000} ms; raw XMPP p50 {baseline.P50:0.000} ms, plaintext p50 {plaintext.P50:0.000} ms");
+var (signMicros, verifyMicros) = pki.MeasureSignVerify();
+var floor = rawAtSecuredSize.P50 + (plaintext.P50 - rawAtPlaintextSize.P50) + 2 * (signMicros + verifyMicros) / 1000;
+Console.WriteLine($"ECDSA P-256 here: sign {signMicros:0.0} µs, verify {verifyMicros:0.0} µs; secured round-trip floor = raw p50 at the secured size " +
+    $"+ the protocol's own p50 cost + 2 × (sign + verify) = {floor:0.000} ms");
 Console.WriteLine($"security's own cost (no server): {loopSecured.CpuMicrosPerOneWay - loopPlain.CpuMicrosPerOneWay:0} µs CPU per one-way message, " +
     $"{loopSecured.P50 - loopPlain.P50:0.000} ms per round trip at p50");
 
@@ -198,8 +208,10 @@ static class Bench
 
     public static async Task<ModeResult> MeasureRoundTrips(string name, Func<int, Task> roundTrip, int sequential, int pipelined)
     {
-        for (var i = 0; i < 200; i++)
-            await roundTrip(-1 - i); // warm-up
+        // Warm-up: at least 200 round trips and one second, so the code measured runs tiered-up, not freshly JIT-ed.
+        var warmUp = Stopwatch.StartNew();
+        for (var i = 0; i < 200 || warmUp.Elapsed < TimeSpan.FromSeconds(1); i++)
+            await roundTrip(-1 - i);
         var samples = new double[sequential];
         for (var i = 0; i < sequential; i++)
         {
@@ -260,6 +272,23 @@ sealed class BenchPki
         CertificateIdentity.AddTo(request, jid, role);
         using var issued = request.Create(_ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16));
         return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>ECDSA P-256 sign and verify of a 700-byte message with the HM's key, µs each (the floor per message).</summary>
+    public (double SignMicros, double VerifyMicros) MeasureSignVerify(int count = 4000)
+    {
+        using var key = _hmCert.GetECDsaPrivateKey()!;
+        using var verifier = _hmCert.GetECDsaPublicKey()!;
+        var data = new byte[700];
+        var signature = key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+            key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var sign = clock.Elapsed.TotalMicroseconds / count;
+        clock.Restart();
+        for (var i = 0; i < count; i++)
+            verifier.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        return (sign, clock.Elapsed.TotalMicroseconds / count);
     }
 
     public async Task<(SecureProtector Cm, SecureProtector Hm)> SecuredPairAsync(AgentOptions cmAgent, AgentOptions hmAgent)

@@ -13,6 +13,7 @@ using CleverCloud.HostManager;
 using CleverCloud.Identity.Bootstrap;
 using CleverCloud.Identity.Certificates;
 using CleverCloud.Protocol;
+using CleverCloud.TestSupport.Identity;
 using CleverCloud.TestSupport.Ldap;
 using CleverCloud.TestSupport.Xmpp;
 using CleverCloud.Xmpp.Client;
@@ -38,7 +39,7 @@ public sealed class SecuredRoomTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private SlapdServer slapd = null!;
-    private WebApplication ca = null!;
+    private LocalCertificateAuthority ca = null!;
     private CertificateAuthorityCore core = null!;
     private ProsodyServer prosody = null!;
     private string work = null!;
@@ -53,24 +54,10 @@ public sealed class SecuredRoomTests
     {
         work = System.IO.Directory.CreateTempSubdirectory("clever-secured-room-").FullName;
         slapd = await SlapdServer.StartNewAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["CertificateAuthority:StateDirectory"] = Path.Combine(work, "ca"),
-            ["CertificateAuthority:KeyPassword"] = "secured-room-ca-password",
-            ["CertificateAuthority:KeyEncryptionIterations"] = "100000",
-            ["CertificateAuthority:Url"] = "http://127.0.0.1:0",
-            ["Ldap:Uri"] = slapd.Uri,
-            ["Ldap:BaseDn"] = slapd.BaseDn,
-            ["Ldap:BindDn"] = slapd.BindDn,
-            ["Ldap:BindPassword"] = slapd.BindPassword,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        ca = CaHost.Build(null, settings.Select(pair => $"--{pair.Key}={pair.Value}").ToList());
-        await ca.StartAsync();
-        scep = new Uri(new Uri(CaHost.ListeningAddresses(ca).Single()), "/scep");
-        core = ca.Services.GetRequiredService<CertificateAuthorityCore>();
-        caPem = Path.Combine(work, "cluster-ca.pem");
-        await File.WriteAllTextAsync(caPem, core.Credentials.CaCertificate.ExportCertificatePem());
+        ca = await LocalCertificateAuthority.StartAsync(work, slapd, "secured-room-ca-password");
+        core = ca.Core;
+        caPem = ca.CaCertificateFile;
+        scep = ca.ScepEndpoint;
         prosody = await ProsodyServer.StartAsync(Domain);
     }
 
@@ -84,9 +71,7 @@ public sealed class SecuredRoomTests
             agent.Dispose();
         }
         await prosody.DisposeAsync();
-        await ca.StopAsync();
         await ca.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await slapd.DisposeAsync();
         System.IO.Directory.Delete(work, recursive: true);
     }

@@ -6,6 +6,7 @@ using CleverCloud.Identity.Certificates;
 using CleverCloud.Identity.Directory;
 using CleverCloud.Identity.Scep;
 using CleverCloud.Identity.Validation;
+using CleverCloud.TestSupport.Identity;
 using CleverCloud.TestSupport.Ldap;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,7 +24,7 @@ public sealed class EnrollPublishResolveTests
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(2) };
     private SlapdServer slapd = null!;
-    private WebApplication ca = null!;
+    private LocalCertificateAuthority ca = null!;
     private string workDirectory = null!;
     private string caCertificateFile = null!;
     private Uri scepEndpoint = null!;
@@ -35,33 +36,16 @@ public sealed class EnrollPublishResolveTests
         slapd = await SlapdServer.StartNewAsync();
         workDirectory = Path.Combine(Path.GetTempPath(), "clever-e2e-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(workDirectory);
-        var settings = new Dictionary<string, string>
-        {
-            ["CertificateAuthority:StateDirectory"] = Path.Combine(workDirectory, "ca"),
-            ["CertificateAuthority:KeyPassword"] = "e2e-ca-key-password",
-            ["CertificateAuthority:KeyEncryptionIterations"] = "100000",
-            ["CertificateAuthority:Url"] = "http://127.0.0.1:0",
-            ["Ldap:Uri"] = slapd.Uri,
-            ["Ldap:BaseDn"] = slapd.BaseDn,
-            ["Ldap:BindDn"] = slapd.BindDn,
-            ["Ldap:BindPassword"] = slapd.BindPassword,
-            ["Ldap:OperationTimeout"] = "00:00:30",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        ca = CaHost.Build(null, settings.Select(pair => $"--{pair.Key}={pair.Value}").ToList());
-        await ca.StartAsync();
-        scepEndpoint = new Uri(new Uri(CaHost.ListeningAddresses(ca).Single()), "/scep");
-        core = ca.Services.GetRequiredService<CertificateAuthorityCore>();
-        caCertificateFile = Path.Combine(workDirectory, "cluster-ca.pem");
-        await File.WriteAllTextAsync(caCertificateFile, core.Credentials.CaCertificate.ExportCertificatePem());
+        ca = await LocalCertificateAuthority.StartAsync(workDirectory, slapd, "e2e-ca-key-password");
+        scepEndpoint = ca.ScepEndpoint;
+        core = ca.Core;
+        caCertificateFile = ca.CaCertificateFile;
     }
 
     [OneTimeTearDown]
     public async Task Stop()
     {
-        await ca.StopAsync();
         await ca.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await slapd.DisposeAsync();
         System.IO.Directory.Delete(workDirectory, recursive: true);
     }

@@ -187,21 +187,8 @@ internal static class EnvelopeCrypto
     /// The CM↔member pairwise key: HKDF over static-static ECDH, bound to both addresses. Costs one ECDH per pair of
     /// certificates; callers cache it, so re-keying is symmetric work only.
     /// </summary>
-    public static byte[] DerivePairwiseKey(ECDiffieHellman own, ECDiffieHellmanPublicKey peer, string moderator, string member)
-    {
-        var shared = own.DeriveRawSecretAgreement(peer);
-        try
-        {
-            var pairwise = new byte[KeyLength];
-            HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, pairwise, "CleverCloud pairwise v1"u8,
-                WrapContext(member, "pairwise " + moderator));
-            return pairwise;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(shared);
-        }
-    }
+    public static byte[] DerivePairwiseKey(ECDiffieHellman own, ECDiffieHellmanPublicKey peer, string moderator, string member) =>
+        DeriveFromAgreement(own, peer, "CleverCloud pairwise v1"u8, WrapContext(member, "pairwise " + moderator));
 
     /// <summary>
     /// The pairwise key of two agents for one-to-one messages: HKDF over their static-static ECDH, bound to both
@@ -211,13 +198,17 @@ internal static class EnvelopeCrypto
     public static byte[] DerivePeerPairwiseKey(ECDiffieHellman own, ECDiffieHellmanPublicKey peer, string ownAddress, string peerAddress)
     {
         var (first, second) = string.CompareOrdinal(ownAddress, peerAddress) <= 0 ? (ownAddress, peerAddress) : (peerAddress, ownAddress);
+        return DeriveFromAgreement(own, peer, "CleverCloud peer pairwise v1"u8, WrapContext(first, "peer " + second));
+    }
+
+    private static byte[] DeriveFromAgreement(ECDiffieHellman own, ECDiffieHellmanPublicKey peer, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> info)
+    {
         var shared = own.DeriveRawSecretAgreement(peer);
         try
         {
-            var pairwise = new byte[KeyLength];
-            HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, pairwise, "CleverCloud peer pairwise v1"u8,
-                WrapContext(first, "peer " + second));
-            return pairwise;
+            var key = new byte[KeyLength];
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, key, salt, info);
+            return key;
         }
         finally
         {
