@@ -151,6 +151,24 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task ACsrNamingTheSignersKeyButSignedByAnotherIsBadMessageCheck()
+    {
+        // The CSR's key is the one that signed the SCEP message, so the CA may verify with the signer's key; the CSR's
+        // own signature still has to come from that key.
+        using var signerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        const string address = "hm-borrowed-key@clever.test";
+        var request = new CertificateRequest(ScepClient.SubjectFor(address), new PublicKey(signerKey), HashAlgorithmName.SHA256);
+        request.OtherRequestAttributes.Add(new AsnEncodedData(CleverOids.ChallengePassword, PrintableString(Challenge(address))));
+        var csr = request.CreateSigningRequest(X509SignatureGenerator.CreateForECDsa(otherKey));
+
+        var reply = await RawScep.ExchangeAsync(host, RawScep.PkcsReq(host, csr, signerKey, address));
+
+        Assert.That(reply.FailInfo, Is.EqualTo(ScepFailInfo.BadMessageCheck));
+        AssertNothingIssued();
+    }
+
+    [Test]
     public async Task AWeakCsrIsBadAlg()
     {
         const string address = "hm-weak@clever.test";

@@ -88,7 +88,7 @@ public sealed class CertificateAuthorityCore
     /// <summary>PKCSReq: first enrollment, authorised by a one-time challenge bound to an address and role.</summary>
     public async Task<EnrollmentOutcome> EnrollAsync(string transactionId, byte[] signingRequest, X509Certificate2 requester, CancellationToken cancellationToken)
     {
-        var csr = SigningRequestInspector.Inspect(signingRequest);
+        var csr = SigningRequestInspector.Inspect(signingRequest, requester);
         if (Store.FindPending(transactionId) is not null || Store.FindByTransaction(transactionId) is not null)
         {
             // A client repeating its PKCSReq (lost reply, certmonger resubmission) is answered like a poll.
