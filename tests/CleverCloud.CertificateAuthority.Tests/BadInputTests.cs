@@ -169,6 +169,43 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task AFailedCommitLeavesNothingIssuedNothingPublishedAndTheChallengeUnused()
+    {
+        const string address = "hm-commit-fails@clever.test";
+        var challenge = Challenge(address);
+        // The store refuses this address's certificate as a failing disk would, after the directory has published it.
+        await using (var database = OpenDatabase())
+        {
+            using var command = database.CreateCommand();
+            command.CommandText = $"""
+                CREATE TRIGGER refuse_commit BEFORE INSERT ON certificates WHEN NEW.address = '{address}'
+                BEGIN SELECT RAISE(ABORT, 'simulated storage failure'); END;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        Assert.ThrowsAsync<ScepException>(() => host.CreateClient().EnrollAsync(Request(address, challenge), CancellationToken.None));
+
+        Assert.That(host.Store.CountCertificates(), Is.EqualTo(certificatesBefore), "CA index unchanged");
+        Assert.That(directory.Certificates.ContainsKey(address), Is.False, "the publication was rolled back");
+        await using (var database = OpenDatabase())
+        {
+            using var command = database.CreateCommand();
+            command.CommandText = "DROP TRIGGER refuse_commit";
+            command.ExecuteNonQuery();
+        }
+        using var issued = await host.CreateClient().EnrollAsync(Request(address, challenge), CancellationToken.None);
+        Assert.That(directory.Certificates[address], Is.EqualTo(issued.RawData), "the challenge was still unused");
+    }
+
+    private Microsoft.Data.Sqlite.SqliteConnection OpenDatabase()
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(host.StateDirectory, "ca.db")};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    [Test]
     public async Task AWeakCsrIsBadAlg()
     {
         const string address = "hm-weak@clever.test";
