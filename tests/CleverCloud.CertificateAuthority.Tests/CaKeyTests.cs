@@ -52,45 +52,6 @@ public sealed class CaKeyTests
     }
 
     [Test]
-    public void AStateDirectoryWithoutTheKeyAgreementRaGetsOneAddedAtLoadAndKeepsIt()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "clever-ca-keys-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            byte[] caCertificate, rsaRaCertificate;
-            using (var created = CaCredentials.LoadOrCreate(Options(directory, "password"), TimeProvider.System))
-            {
-                (caCertificate, rsaRaCertificate) = (created.CaCertificate.RawData, created.RaCertificate.RawData);
-            }
-            // What a CA created before the key agreement RA existed looks like.
-            File.Delete(Path.Combine(directory, "ra-ecdh.crt.pem"));
-            File.Delete(Path.Combine(directory, "ra-ecdh.key.pem"));
-
-            byte[] added;
-            using (var upgraded = CaCredentials.LoadOrCreate(Options(directory, "password"), TimeProvider.System))
-            {
-                Assert.That(upgraded.Created, Is.False);
-                Assert.That(upgraded.CaCertificate.RawData, Is.EqualTo(caCertificate), "the same CA");
-                Assert.That(upgraded.RaCertificate.RawData, Is.EqualTo(rsaRaCertificate), "the same RSA RA");
-                var keyAgreement = upgraded.KeyAgreementCertificate;
-                Assert.That(CertificateChecks.ChainProblems(keyAgreement, upgraded.CaCertificate), Is.Empty, "issued by the CA");
-                Assert.That(keyAgreement.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages, Is.EqualTo(X509KeyUsageFlags.KeyAgreement));
-                var envelope = ScepEnvelope.Encrypt("to the new RA"u8.ToArray(), keyAgreement);
-                Assert.That(ScepEnvelope.Decrypt(envelope, keyAgreement, upgraded.KeyAgreementKey), Is.EqualTo("to the new RA"u8.ToArray()), "its key opens what is sent to it");
-                added = keyAgreement.RawData;
-            }
-            Assert.That(File.ReadAllText(Path.Combine(directory, "ra-ecdh.key.pem")), Does.StartWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
-
-            using var reloaded = CaCredentials.LoadOrCreate(Options(directory, "password"), TimeProvider.System);
-            Assert.That(reloaded.KeyAgreementCertificate.RawData, Is.EqualTo(added), "kept, not created again");
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    [Test]
     public void InvalidOptionsAreRefusedWithTheSettingNamed()
     {
         var result = new CertificateAuthorityOptionsValidator().Validate(null, new CertificateAuthorityOptions

@@ -61,40 +61,16 @@ public sealed class EnrollmentTests
     }
 
     [Test]
-    public async Task GetCaCertificatesReturnsThePinnedCaAnRsaRaThenAKeyAgreementRa()
+    public async Task GetCaCertificatesReturnsThePinnedCaAndAnRsaRa()
     {
         var certificates = await host.CreateClient().GetCaCertificatesAsync(CancellationToken.None);
 
-        Assert.That(certificates, Has.Count.EqualTo(3));
+        Assert.That(certificates, Has.Count.EqualTo(2));
         Assert.That(certificates[0].RawData, Is.EqualTo(host.Core.Credentials.CaCertificate.RawData));
-        var rsaRa = certificates.Single(certificate => certificate.PublicKey.Oid.Value == "1.2.840.113549.1.1.1");
-        using var raKey = rsaRa.GetRSAPublicKey();
+        using var raKey = certificates[1].GetRSAPublicKey();
         Assert.That(raKey?.KeySize, Is.EqualTo(2048));
-        Assert.That(rsaRa.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages,
+        Assert.That(certificates[1].Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages,
             Is.EqualTo(X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DigitalSignature));
-        var keyAgreementRa = certificates.Cast<X509Certificate2>().Skip(1).Single(certificate => certificate != rsaRa);
-        using var keyAgreementKey = keyAgreementRa.GetECDiffieHellmanPublicKey();
-        Assert.That(keyAgreementKey?.KeySize, Is.EqualTo(256));
-        Assert.That(keyAgreementRa.Extensions.OfType<X509KeyUsageExtension>().Single().KeyUsages, Is.EqualTo(X509KeyUsageFlags.KeyAgreement));
-    }
-
-    [Test]
-    public async Task PkcsReqEnvelopesToEitherRaAreDecryptedAndIssued()
-    {
-        var credentials = host.Core.Credentials;
-        foreach (var recipient in new[] { credentials.KeyAgreementCertificate, credentials.RaCertificate })
-        {
-            var address = $"hm-envelope-{Guid.NewGuid():N}@clever.test";
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var csr = RawScep.Csr(address, AgentRole.HostManager, key, host.Core.CreateChallenge(address, AgentRole.HostManager, TimeSpan.FromHours(1)));
-            var countBefore = host.Store.CountCertificates();
-
-            var reply = await RawScep.ExchangeAsync(host, RawScep.PkcsReq(host, csr, key, address, recipient));
-
-            Assert.That(reply.PkiStatus, Is.EqualTo(ScepPkiStatus.Success), $"{recipient.Subject}: {reply.FailInfo}");
-            Assert.That(host.Store.CountCertificates(), Is.EqualTo(countBefore + 1));
-            Assert.That(directory.Certificates.ContainsKey(address), Is.True);
-        }
     }
 
     [Test]

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using CleverCloud.CertificateAuthority.Configuration;
-using CleverCloud.CertificateAuthority.Issuance;
 using CleverCloud.Identity.Scep;
 using CleverCloud.TestSupport.Ldap;
 
@@ -42,34 +40,6 @@ public sealed class ScepEnvelopeTests
                 null, CancellationToken.None);
             Assert.That(encrypted.ExitCode, Is.EqualTo(0), encrypted.StandardError);
             Assert.That(ScepEnvelope.Decrypt(await File.ReadAllBytesAsync(theirs), recipient, key), Is.EqualTo("sent by openssl"u8.ToArray()));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    [Test]
-    public async Task AnEnvelopeToTheKeyAgreementRaIsOpenedByTheCaAndByOpensslWithTheStoredKey()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "clever-kari-ra-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            using var credentials = CaCredentials.LoadOrCreate(
-                new CertificateAuthorityOptions { StateDirectory = directory, KeyPassword = "ra password", KeyEncryptionIterations = 100_000 },
-                TimeProvider.System);
-            var enveloped = ScepEnvelope.Encrypt("csr bytes"u8.ToArray(), credentials.KeyAgreementCertificate);
-
-            Assert.That(ScepEnvelope.UsesKeyAgreement(enveloped), Is.True);
-            Assert.That(ScepEnvelope.UsesKeyAgreement(ScepEnvelope.Encrypt([1], credentials.RaCertificate)), Is.False, "RSA key transport");
-            Assert.That(ScepEnvelope.Decrypt(enveloped, credentials.KeyAgreementCertificate, credentials.KeyAgreementKey), Is.EqualTo("csr bytes"u8.ToArray()));
-
-            var envelopeFile = Path.Combine(directory, "request.der");
-            await File.WriteAllBytesAsync(envelopeFile, enveloped);
-            var decrypted = await SlapdServer.RunToolAsync("openssl", "openssl",
-                ["cms", "-decrypt", "-inform", "DER", "-in", envelopeFile, "-recip", Path.Combine(directory, "ra-ecdh.crt.pem"),
-                 "-inkey", Path.Combine(directory, "ra-ecdh.key.pem"), "-passin", "pass:ra password"], null, CancellationToken.None);
-            Assert.That(decrypted.StandardOutput, Is.EqualTo("csr bytes"), decrypted.StandardError);
         }
         finally
         {

@@ -5,11 +5,9 @@ using CleverCloud.CertificateAuthority.Configuration;
 namespace CleverCloud.CertificateAuthority.Issuance;
 
 /// <summary>
-/// The CA key pair and self-signed certificate, plus two RA certificates SCEP clients encrypt their requests to: an
-/// RSA-2048 one for key transport (certmonger and most clients only do RSA key transport) and an ECDH P-256 one for
-/// key agreement (RFC 5753), which our own client prefers: the CA's RSA-2048 decryption was the largest CPU cost of
-/// an enrollment, an ECDH agreement costs a fraction of it. Created at first start; the private keys live on disk only
-/// as encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA-256, AES-256-CBC).
+/// The CA key pair and self-signed certificate, plus the RSA-2048 RA certificate SCEP clients encrypt to (certmonger
+/// and most clients only do RSA key transport). Created at first start; the private keys live on disk only as
+/// encrypted PKCS#8 (PBES2: PBKDF2-HMAC-SHA-256, AES-256-CBC).
 /// </summary>
 public sealed class CaCredentials : IDisposable
 {
@@ -18,21 +16,14 @@ public sealed class CaCredentials : IDisposable
     private const string RaCertificateFile = "ra.crt.pem";
     private const string RaKeyFile = "ra.key.pem";
     private const string RaSubject = "CN=CleverCloud SCEP RA,O=CleverCloud";
-    private const string KeyAgreementRaCertificateFile = "ra-ecdh.crt.pem";
-    private const string KeyAgreementRaKeyFile = "ra-ecdh.key.pem";
-    private const string KeyAgreementRaSubject = "CN=CleverCloud SCEP RA (key agreement),O=CleverCloud";
     private static readonly TimeSpan BackdateForClockSkew = TimeSpan.FromMinutes(5);
 
-    private CaCredentials(
-        X509Certificate2 caCertificate, AsymmetricAlgorithm caKey, X509Certificate2 raCertificate, RSA raKey,
-        X509Certificate2 keyAgreementCertificate, ECDiffieHellman keyAgreementKey, bool created)
+    private CaCredentials(X509Certificate2 caCertificate, AsymmetricAlgorithm caKey, X509Certificate2 raCertificate, RSA raKey, bool created)
     {
         CaCertificate = caCertificate;
         CaKey = caKey;
         RaCertificate = raCertificate;
         RaKey = raKey;
-        KeyAgreementCertificate = keyAgreementCertificate;
-        KeyAgreementKey = keyAgreementKey;
         Created = created;
         CaSignatureGenerator = caKey switch
         {
@@ -52,11 +43,6 @@ public sealed class CaCredentials : IDisposable
     public X509Certificate2 RaCertificate { get; }
 
     public RSA RaKey { get; }
-
-    /// <summary>The ECDH P-256 RA certificate (keyUsage keyAgreement only) for RFC 5753 key agreement envelopes.</summary>
-    public X509Certificate2 KeyAgreementCertificate { get; }
-
-    public ECDiffieHellman KeyAgreementKey { get; }
 
     /// <summary>True when this start created the CA (first start).</summary>
     public bool Created { get; }
@@ -104,51 +90,8 @@ public sealed class CaCredentials : IDisposable
         var raCertificate = X509CertificateLoader.LoadCertificate(ReadPemBody(Path.Combine(directory, RaCertificateFile)));
         var raKey = RSA.Create();
         raKey.ImportFromEncryptedPem(File.ReadAllText(Path.Combine(directory, RaKeyFile)), password);
-        X509Certificate2 keyAgreementCertificate;
-        ECDiffieHellman keyAgreementKey;
-        if (File.Exists(Path.Combine(directory, KeyAgreementRaCertificateFile)))
-        {
-            keyAgreementCertificate = X509CertificateLoader.LoadCertificate(ReadPemBody(Path.Combine(directory, KeyAgreementRaCertificateFile)));
-            keyAgreementKey = ECDiffieHellman.Create();
-            keyAgreementKey.ImportFromEncryptedPem(File.ReadAllText(Path.Combine(directory, KeyAgreementRaKeyFile)), password);
-        }
-        else
-        {
-            // A state directory from before the key agreement RA: add one, signed by the existing CA key (we hold the
-            // init lock). Nothing else changes, so older clients keep using the RSA RA.
-            (keyAgreementCertificate, keyAgreementKey) = CreateKeyAgreementRa(options, password, time, caCertificate, caKey);
-        }
-        return new CaCredentials(caCertificate, caKey, raCertificate, raKey, keyAgreementCertificate, keyAgreementKey, created: false);
+        return new CaCredentials(caCertificate, caKey, raCertificate, raKey, created: false);
     }
-
-    private static (X509Certificate2 Certificate, ECDiffieHellman Key) CreateKeyAgreementRa(
-        CertificateAuthorityOptions options, string password, TimeProvider time, X509Certificate2 caCertificate, AsymmetricAlgorithm caKey)
-    {
-        var now = time.GetUtcNow();
-        var key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-        // CertificateRequest takes an ECDsa for the subject key only to encode its public half; the key pair is the same.
-        using var publicHalf = ECDsa.Create(key.ExportParameters(false));
-        var request = new CertificateRequest(KeyAgreementRaSubject, publicHalf, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        // keyAgreement only: this key never signs, and is never used with the CA key's purposes.
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyAgreement, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(caCertificate, true, false));
-        var notAfter = now + options.RaValidity < caCertificate.NotAfter ? now + options.RaValidity : new DateTimeOffset(caCertificate.NotAfter);
-        var certificate = request.Create(caCertificate.SubjectName, SignatureGeneratorFor(caKey), now - BackdateForClockSkew, notAfter, NewSerialNumber());
-        var directory = options.StateDirectory;
-        // Key first, certificate last: the certificate's presence is what marks the RA as created.
-        WriteAtomically(Path.Combine(directory, KeyAgreementRaKeyFile), key.ExportEncryptedPkcs8PrivateKeyPem(password, options.KeyEncryption));
-        WriteAtomically(Path.Combine(directory, KeyAgreementRaCertificateFile), certificate.ExportCertificatePem() + "\n");
-        return (certificate, key);
-    }
-
-    private static X509SignatureGenerator SignatureGeneratorFor(AsymmetricAlgorithm caKey) => caKey switch
-    {
-        ECDsa ecdsa => X509SignatureGenerator.CreateForECDsa(ecdsa),
-        RSA rsa => X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1),
-        _ => throw new InvalidOperationException("The CA key must be ECDSA or RSA."),
-    };
 
     public static byte[] NewSerialNumber()
     {
@@ -204,9 +147,8 @@ public sealed class CaCredentials : IDisposable
         });
         WriteAtomically(Path.Combine(directory, RaKeyFile), raKey.ExportEncryptedPkcs8PrivateKeyPem(password, pbe));
         WriteAtomically(Path.Combine(directory, RaCertificateFile), raCertificate.ExportCertificatePem() + "\n");
-        var (keyAgreementCertificate, keyAgreementKey) = CreateKeyAgreementRa(options, password, time, caCertificate, caKey);
         WriteAtomically(Path.Combine(directory, CaCertificateFile), caCertificate.ExportCertificatePem() + "\n");
-        return new CaCredentials(caCertificate, caKey, raCertificate, raKey, keyAgreementCertificate, keyAgreementKey, created: true);
+        return new CaCredentials(caCertificate, caKey, raCertificate, raKey, created: true);
     }
 
     private static byte[] ReadPemBody(string path)
@@ -254,9 +196,7 @@ public sealed class CaCredentials : IDisposable
     {
         CaKey.Dispose();
         RaKey.Dispose();
-        KeyAgreementKey.Dispose();
         CaCertificate.Dispose();
         RaCertificate.Dispose();
-        KeyAgreementCertificate.Dispose();
     }
 }

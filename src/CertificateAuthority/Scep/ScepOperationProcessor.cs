@@ -23,13 +23,9 @@ public sealed class ScepOperationProcessor(CertificateAuthorityCore core, ILogge
 {
     public const string CapabilitiesText = "POSTPKIOperation\nSHA-256\nSHA-512\nAES\nSCEPStandard\nRenewal\n";
 
-    // DER sorts the certificate set, so clients tell the certificates apart by key and usage, not by position:
-    // certmonger keeps using the RSA RA (CertmongerInteropTests); only clients looking for an EC keyAgreement
-    // certificate (ours) use the key agreement RA.
-    private readonly byte[] caCertificates = DegeneratePkcs7.Encode(
-        [core.Credentials.CaCertificate, core.Credentials.RaCertificate, core.Credentials.KeyAgreementCertificate]);
+    private readonly byte[] caCertificates = DegeneratePkcs7.Encode([core.Credentials.CaCertificate, core.Credentials.RaCertificate]);
 
-    /// <summary>GetCACert answer: the CA, the RSA RA and the ECDH RA certificate, as application/x-x509-ca-ra-cert.</summary>
+    /// <summary>GetCACert answer: the CA then the RA certificate, as application/x-x509-ca-ra-cert.</summary>
     public ScepHttpReply GetCaCertificates() => new(200, ScepMediaTypes.CaRaCertificates, caCertificates);
 
     public static ScepHttpReply GetCapabilities() =>
@@ -151,10 +147,6 @@ public sealed class ScepOperationProcessor(CertificateAuthorityCore core, ILogge
     private byte[] DecryptForCa(byte[] enveloped)
     {
         var credentials = core.Credentials;
-        if (ScepEnvelope.UsesKeyAgreement(enveloped))
-        {
-            return ScepEnvelope.Decrypt(enveloped, credentials.KeyAgreementCertificate, credentials.KeyAgreementKey);
-        }
         try
         {
             return ScepEnvelope.Decrypt(enveloped, credentials.RaCertificate, credentials.RaKey);

@@ -14,8 +14,7 @@ internal static class RawScep
     public static byte[] Csr(string address, AgentRole role, AsymmetricAlgorithm key, string? challenge) =>
         ScepClient.BuildSigningRequest(ScepClient.SubjectFor(address), address, role, key, challenge);
 
-    /// <summary>A PKCSReq encrypted to <paramref name="recipient"/> (the RSA RA unless told otherwise).</summary>
-    public static byte[] PkcsReq(CaTestHost host, byte[] csr, ECDsa signerKey, string address, X509Certificate2? recipient = null)
+    public static byte[] PkcsReq(CaTestHost host, byte[] csr, ECDsa signerKey, string address)
     {
         using var signer = ScepClient.CreateTransientSigner(ScepClient.SubjectFor(address), signerKey);
         return new ScepPkiMessage
@@ -23,7 +22,7 @@ internal static class RawScep
             MessageType = ScepMessageType.PkcsReq,
             TransactionId = ScepClient.TransactionIdFor(signerKey),
             SenderNonce = ScepPkiMessage.NewNonce(),
-            Content = ScepEnvelope.Encrypt(csr, recipient ?? host.Core.Credentials.RaCertificate),
+            Content = ScepEnvelope.Encrypt(csr, host.Core.Credentials.RaCertificate),
         }.Encode(signer, signerKey);
     }
 

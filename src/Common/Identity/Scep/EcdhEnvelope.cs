@@ -27,12 +27,13 @@ internal static class EcdhEnvelope
 
     public static byte[] Encrypt(byte[] content, X509Certificate2 recipient)
     {
-        // .NET hands out an EC key only for the usages the certificate allows: as ECDH for a keyAgreement certificate
-        // (the CA's key agreement RA), as ECDSA for a signing one. An issued signing certificate renewing itself is
-        // a legitimate RFC 5753 recipient for its own reply, so its ECDSA key is taken for the agreement.
-        using var recipientKey = recipient.GetECDiffieHellmanPublicKey() ?? SigningKeyForAgreement(recipient)
-            ?? throw new ScepMessageException(ScepFailInfo.BadAlg, "The recipient certificate has no EC key usable for key agreement.");
-        var curve = recipientKey.ExportParameters(false).Curve;
+        // Read the key as ECDSA: .NET refuses it as ECDH when the certificate's key usage lacks keyAgreement, but an
+        // issued signing certificate renewing itself is a legitimate RFC 5753 recipient for its own reply.
+        using var recipientSigningKey = recipient.GetECDsaPublicKey()
+            ?? throw new ScepMessageException(ScepFailInfo.BadAlg, "The recipient certificate has no EC key.");
+        var recipientParameters = recipientSigningKey.ExportParameters(false);
+        using var recipientKey = ECDiffieHellman.Create(recipientParameters);
+        var curve = recipientParameters.Curve;
         using var ephemeral = ECDiffieHellman.Create(curve);
         var keyEncryptionKey = DeriveKeyEncryptionKey(ephemeral, recipientKey.PublicKey);
         var contentKey = RandomNumberGenerator.GetBytes(ContentKeyBytes);
@@ -96,45 +97,8 @@ internal static class EcdhEnvelope
         return writer.Encode();
     }
 
-    private static ECDiffieHellman? SigningKeyForAgreement(X509Certificate2 recipient)
-    {
-        using var signingKey = recipient.GetECDsaPublicKey();
-        return signingKey is null ? null : AsKeyAgreementKey(signingKey);
-    }
-
     /// <exception cref="ScepMessageException">badAlg for another scheme, badMessageCheck when it does not decrypt.</exception>
     public static byte[] Decrypt(ReadOnlyMemory<byte> envelopedData, ECDsa privateKey)
-    {
-        using var ours = AsKeyAgreementKey(privateKey);
-        return Decrypt(envelopedData, ours);
-    }
-
-    /// <summary>
-    /// The same EC key as an <see cref="ECDiffieHellman"/>. On OpenSSL the key handle is shared: exporting the
-    /// parameters and importing them again costs as much as the key agreement itself on OpenSSL 3.0.
-    /// </summary>
-    internal static ECDiffieHellman AsKeyAgreementKey(ECDsa key)
-    {
-        if (OperatingSystem.IsLinux() && key is ECDsaOpenSsl openSsl)
-        {
-            using var handle = openSsl.DuplicateKeyHandle();
-            return new ECDiffieHellmanOpenSsl(handle);
-        }
-        ECParameters parameters;
-        try
-        {
-            parameters = key.ExportParameters(includePrivateParameters: true);
-        }
-        catch (CryptographicException)
-        {
-            // A public key (a recipient certificate's): the public parameters are all there is.
-            parameters = key.ExportParameters(includePrivateParameters: false);
-        }
-        return ECDiffieHellman.Create(parameters);
-    }
-
-    /// <exception cref="ScepMessageException">badAlg for another scheme, badMessageCheck when it does not decrypt.</exception>
-    public static byte[] Decrypt(ReadOnlyMemory<byte> envelopedData, ECDiffieHellman ours)
     {
         try
         {
@@ -177,7 +141,8 @@ internal static class EcdhEnvelope
             var iv = contentAlgorithm.ReadOctetString();
             var ciphertext = encryptedContentInfo.ReadOctetString(EncryptedContentTag);
 
-            var parameters = ours.ExportParameters(false);
+            var parameters = privateKey.ExportParameters(true);
+            using var ours = ECDiffieHellman.Create(parameters);
             var coordinateLength = (point.Length - 1) / 2;
             if (point.Length < 3 || point[0] != 0x04 || coordinateLength != parameters.Q.X!.Length)
             {

@@ -407,10 +407,8 @@ public sealed class ScepClient(HttpClient http, Uri endpoint, ILogger<ScepClient
         {
             Ca = ca;
             RegistrationAuthorities = candidates.Where(Issued).ToList();
-            // RFC 8894 §2.2: encrypt to an RA certificate, else to the CA itself. An EC RA allowed key agreement comes
-            // first: the CA opens an ECDH envelope (RFC 5753) for a fraction of the CPU an RSA-2048 decryption costs it.
-            Recipient = RegistrationAuthorities.FirstOrDefault(AllowsKeyAgreement)
-                ?? RegistrationAuthorities.FirstOrDefault(AllowsKeyEncipherment) ?? ca;
+            // RFC 8894 §2.2: encrypt to the RA certificate allowed to encipher keys, else to the CA itself.
+            Recipient = RegistrationAuthorities.FirstOrDefault(AllowsKeyEncipherment) ?? ca;
         }
 
         public X509Certificate2 Ca { get; }
@@ -419,16 +417,9 @@ public sealed class ScepClient(HttpClient http, Uri endpoint, ILogger<ScepClient
 
         public X509Certificate2 Recipient { get; }
 
-        /// <summary>The CA, or one of its RAs whose key usage allows signing (never the key agreement RA).</summary>
         public bool IsAuthorizedSigner(X509Certificate2 signer) =>
             signer.RawData.AsSpan().SequenceEqual(Ca.RawData)
-            || RegistrationAuthorities.Any(ra => ra.RawData.AsSpan().SequenceEqual(signer.RawData) && AllowsSigning(ra));
-
-        private static bool AllowsSigning(X509Certificate2 certificate)
-        {
-            var usage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
-            return usage is null || usage.KeyUsages.HasFlag(X509KeyUsageFlags.DigitalSignature);
-        }
+            || RegistrationAuthorities.Any(ra => ra.RawData.AsSpan().SequenceEqual(signer.RawData));
 
         /// <summary>True when <paramref name="certificate"/> chains to the pinned CA alone (custom root trust).</summary>
         public bool Issued(X509Certificate2 certificate)
@@ -440,14 +431,6 @@ public sealed class ScepClient(HttpClient http, Uri endpoint, ILogger<ScepClient
             chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreWrongUsage;
             return chain.Build(certificate) && chain.ChainElements[^1].Certificate.RawData.AsSpan().SequenceEqual(Ca.RawData)
                 && !certificate.RawData.AsSpan().SequenceEqual(Ca.RawData);
-        }
-
-        private static bool AllowsKeyAgreement(X509Certificate2 certificate)
-        {
-            // Only a certificate that names keyAgreement explicitly: an EC CA or signing RA must not be used for ECDH.
-            var usage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
-            using var ec = certificate.GetECDiffieHellmanPublicKey();
-            return ec is not null && usage is not null && usage.KeyUsages.HasFlag(X509KeyUsageFlags.KeyAgreement);
         }
 
         private static bool AllowsKeyEncipherment(X509Certificate2 certificate)

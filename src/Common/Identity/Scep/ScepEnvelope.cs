@@ -1,4 +1,3 @@
-using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -14,8 +13,6 @@ namespace CleverCloud.Identity.Scep;
 /// </summary>
 public static class ScepEnvelope
 {
-    private const string EcPublicKeyOid = "1.2.840.10045.2.1";
-
     public static byte[] Encrypt(byte[] content, X509Certificate2 recipient)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -29,36 +26,12 @@ public static class ScepEnvelope
             enveloped.Encrypt(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, recipient));
             return enveloped.Encode();
         }
-        if (recipient.PublicKey.Oid.Value == EcPublicKeyOid)
+        if (recipient.GetECDsaPublicKey() is { } ec)
         {
+            ec.Dispose();
             return EcdhEnvelope.Encrypt(content, recipient);
         }
         throw new ScepMessageException(ScepFailInfo.BadAlg, $"Cannot encrypt to a {recipient.PublicKey.Oid.FriendlyName} key.");
-    }
-
-    /// <summary>
-    /// True when the EnvelopedData's first recipient is a KeyAgreeRecipientInfo ([1]), i.e. it was encrypted to an EC
-    /// certificate; false for key transport or anything unparsable (left to <see cref="Decrypt"/> to report).
-    /// </summary>
-    public static bool UsesKeyAgreement(ReadOnlySpan<byte> envelopedData)
-    {
-        try
-        {
-            var contentInfo = new AsnReader(envelopedData.ToArray(), AsnEncodingRules.BER).ReadSequence();
-            contentInfo.ReadObjectIdentifier();
-            var enveloped = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)).ReadSequence();
-            enveloped.ReadInteger();
-            if (enveloped.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
-            {
-                enveloped.ReadEncodedValue();
-            }
-            var recipients = enveloped.ReadSetOf(skipSortOrderValidation: true);
-            return recipients.HasData && recipients.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 1, isConstructed: true));
-        }
-        catch (AsnContentException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Decrypts an EnvelopedData addressed to <paramref name="recipient"/>.</summary>
@@ -102,10 +75,6 @@ public static class ScepEnvelope
             if (privateKey is ECDsa ecdsa)
             {
                 return EcdhEnvelope.Decrypt(envelopedData.ToArray(), ecdsa);
-            }
-            if (privateKey is ECDiffieHellman ecdh)
-            {
-                return EcdhEnvelope.Decrypt(envelopedData.ToArray(), ecdh);
             }
         }
         catch (CryptographicException exception)
