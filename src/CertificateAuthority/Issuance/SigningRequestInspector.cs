@@ -170,7 +170,8 @@ public static class SigningRequestInspector
         {
             "1.2.840.113549.1.1.11" or "1.2.840.10045.4.3.2" => HashAlgorithmName.SHA256,
             "1.2.840.113549.1.1.12" or "1.2.840.10045.4.3.3" => HashAlgorithmName.SHA384,
-            _ => HashAlgorithmName.SHA512,
+            "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
+            _ => throw new ScepMessageException(ScepFailInfo.BadAlg, $"CSR signature algorithm {algorithm} is not accepted."),
         };
         var sameKey = signer is not null
             && signer.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(publicKey.ExportSubjectPublicKeyInfo());
@@ -178,10 +179,11 @@ public static class SigningRequestInspector
         {
             if (algorithm.StartsWith("1.2.840.10045.", StringComparison.Ordinal))
             {
-                using var ecdsa = sameKey ? signer!.GetECDsaPublicKey() : publicKey.GetECDsaPublicKey();
+                // The certificate withholds its key when its key usage excludes signing: then the CSR's key is read.
+                using var ecdsa = (sameKey ? signer!.GetECDsaPublicKey() : null) ?? publicKey.GetECDsaPublicKey();
                 return ecdsa is not null && ecdsa.VerifyData(signedInfo.Span, signature, hash, DSASignatureFormat.Rfc3279DerSequence);
             }
-            using var rsa = sameKey ? signer!.GetRSAPublicKey() : publicKey.GetRSAPublicKey();
+            using var rsa = (sameKey ? signer!.GetRSAPublicKey() : null) ?? publicKey.GetRSAPublicKey();
             return rsa is not null && rsa.VerifyData(signedInfo.Span, signature, hash, RSASignaturePadding.Pkcs1);
         }
         catch (CryptographicException)
