@@ -25,6 +25,7 @@ public sealed class CaStore : IDisposable
     private readonly string connectionString;
     private readonly System.Collections.Concurrent.BlockingCollection<QueuedIssuance> issuanceQueue = new();
     private readonly Lazy<Thread> issuanceWriter;
+    private int disposed;
 
     public CaStore(string stateDirectory)
     {
@@ -309,6 +310,10 @@ public sealed class CaStore : IDisposable
     /// <summary>Stops the issuance writer once the queued issuances are committed.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
         issuanceQueue.CompleteAdding();
         if (issuanceWriter.IsValueCreated)
         {
