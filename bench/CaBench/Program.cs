@@ -17,6 +17,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 // per second end to end over loopback HTTP against the real CA host (PKCSReq in, signed+encrypted CertRep out,
 // state committed, certificate published), (3) the same with the full ScepClient (client crypto included).
 //   dotnet run -c Release --project bench/CaBench -- [--count 2000] [--concurrency 8] [--client-count 300] [--slapd]
+//     [--steps] CPU of each step of one enrollment; [--steps-only] stop after them
 var count = IntOption("--count", 2000);
 var concurrency = IntOption("--concurrency", 8);
 var clientCount = IntOption("--client-count", 300);
@@ -58,6 +59,7 @@ var publicKeys = Enumerable.Range(0, count).Select(_ =>
     using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     return new PublicKey(key);
 }).ToArray();
+var signingCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var signing = Stopwatch.StartNew();
 for (var index = 0; index < count; index++)
 {
@@ -65,10 +67,12 @@ for (var index = 0; index < count; index++)
         DateTimeOffset.UtcNow, TimeSpan.FromDays(365), null).Dispose();
 }
 signing.Stop();
-Console.WriteLine($"signing step: {count} certificates in {signing.Elapsed.TotalSeconds:F2} s = {count / signing.Elapsed.TotalSeconds:F0} certificates/s (one thread)");
+var signingRate = count / signing.Elapsed.TotalSeconds;
+var signingCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - signingCpuBefore).TotalMilliseconds / count;
+Console.WriteLine($"signing step ({(credentials.CaKey is ECDsa ? "ECDSA P-256" : "RSA")} CA key): {count} certificates in {signing.Elapsed.TotalSeconds:F2} s = {signingRate:F0} certificates/s (one thread), {signingCpuMs:F3} ms CPU each");
 
 // Cost of each cryptographic step of one enrollment at the CA (CPU-bound, one thread), to explain the totals.
-if (args.Contains("--steps"))
+if (args.Contains("--steps") || args.Contains("--steps-only"))
 {
     const int samples = 300;
     using var requesterKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -80,29 +84,40 @@ if (args.Contains("--steps"))
     void Step(string name, Action action)
     {
         action();
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         for (var sample = 0; sample < samples; sample++)
         {
             action();
         }
-        Console.WriteLine($"  step {name}: {watch.Elapsed.TotalMilliseconds / samples:F3} ms");
+        watch.Stop();
+        process.Refresh();
+        // Process CPU (not wall) is what a loaded 2-core machine distorts least.
+        Console.WriteLine($"  step {name}: {watch.Elapsed.TotalMilliseconds / samples:F3} ms wall, {(process.TotalProcessorTime - cpu).TotalMilliseconds / samples:F3} ms CPU");
     }
     Step("decode+verify request SignedData", () => ScepPkiMessage.Decode(signedRequest).VerifySignature());
     Step("RSA-2048 decrypt request envelope (RA)", () => ScepEnvelope.Decrypt(enveloped, credentials.RaCertificate, credentials.RaKey));
-    Step("inspect CSR (PoP signature check)", () => SigningRequestInspector.Inspect(csrBytes));
-    Step("issue certificate (ECDSA sign)", () => CertificateProfile.Issue(credentials, "steps@clever.test", AgentRole.HostManager, requester.PublicKey, false, DateTimeOffset.UtcNow, TimeSpan.FromDays(1), null).Dispose());
+    Step("inspect CSR (PoP signature check)", () => SigningRequestInspector.Inspect(csrBytes, requester));
+    Step("issue certificate (CA signing step)", () => CertificateProfile.Issue(credentials, "steps@clever.test", AgentRole.HostManager, requester.PublicKey, false, DateTimeOffset.UtcNow, TimeSpan.FromDays(1), null).Dispose());
     Step("encrypt reply to EC requester (ECDH)", () => ScepEnvelope.Encrypt(degenerate, requester));
     Step("sign CertRep (CA ECDSA)", () => new ScepPkiMessage { MessageType = ScepMessageType.CertRep, TransactionId = "T", SenderNonce = ScepPkiMessage.NewNonce(), Content = enveloped, PkiStatus = ScepPkiStatus.Success }.Encode(credentials.CaCertificate, credentials.CaKey));
-    Step("store: challenge create+check+commit (3 fsynced writes)", () =>
+    Step("store: challenge create+check, then a lone commit (3 fsynced writes, no batching)", () =>
     {
         var address = "steps-" + Guid.NewGuid().ToString("N") + "@clever.test";
         var password = core.Store.CreateChallenge(address, AgentRole.HostManager, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(1));
         var transaction = Guid.NewGuid().ToString("N");
         var (_, binding) = core.Store.CheckChallenge(password, transaction, DateTimeOffset.UtcNow, _ => true);
-        core.Store.CommitIssuance(new CleverCloud.CertificateAuthority.State.IssuedCertificate(
+        core.Store.CommitIssuanceAsync(new CleverCloud.CertificateAuthority.State.IssuedCertificate(
             Guid.NewGuid().ToString("N").ToUpperInvariant(), address, AgentRole.HostManager, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, [1], transaction, null, null),
-            binding!.Id, DateTimeOffset.UtcNow);
+            binding!.Id, DateTimeOffset.UtcNow).GetAwaiter().GetResult();
     });
+}
+
+if (args.Contains("--steps-only"))
+{
+    await StopAndCleanUpAsync();
+    return 0;
 }
 
 // (2) End to end at the CA: requests prepared beforehand (client key generation and envelope excluded).
@@ -124,7 +139,7 @@ for (var index = 0; index < count; index++)
     }.Encode(signer, key);
 }
 preparation.Stop();
-Console.WriteLine($"client-side preparation (key, CSR, envelope, signature): {count / preparation.Elapsed.TotalSeconds:F0} requests/s (not counted below)");
+Console.WriteLine($"client-side preparation (challenge, key, CSR, envelope, signature): {count / preparation.Elapsed.TotalSeconds:F0} requests/s (not counted below)");
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
 var pkiOperation = new Uri(endpoint, "?operation=PKIOperation");
@@ -152,10 +167,13 @@ await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async (
 })));
 endToEnd.Stop();
 var cpuPerEnrollment = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / count;
+var rate = count / endToEnd.Elapsed.TotalSeconds;
 Array.Sort(latencies);
-Console.WriteLine($"end to end at the CA: {successes}/{count} issued in {endToEnd.Elapsed.TotalSeconds:F2} s = {count / endToEnd.Elapsed.TotalSeconds:F0} enrollments/s " +
+Console.WriteLine($"end to end at the CA: {successes}/{count} issued in {endToEnd.Elapsed.TotalSeconds:F2} s = {rate:F0} enrollments/s " +
     $"with {concurrency} concurrent clients (latency p50 {latencies[count / 2]:F1} ms, p99 {latencies[count * 99 / 100]:F1} ms)");
-Console.WriteLine($"  CPU per enrollment (CA + HTTP, this process): {cpuPerEnrollment:F2} ms => CPU-bound capacity {Environment.ProcessorCount * 1000 / cpuPerEnrollment:F0} enrollments/s on {Environment.ProcessorCount} idle cores");
+Console.WriteLine($"  CPU per enrollment (CA + HTTP client, this process): {cpuPerEnrollment:F2} ms => CPU-bound capacity {Environment.ProcessorCount * 1000 / cpuPerEnrollment:F0} enrollments/s on {Environment.ProcessorCount} idle cores");
+Console.WriteLine($"  signing step {signingCpuMs:F3} ms CPU = {signingCpuMs / cpuPerEnrollment * 100:F1}% of the CPU of an enrollment; " +
+    $"end-to-end rate / signing-only rate = {rate / signingRate:P1}");
 
 // (3) Full client: ScepClient.EnrollAsync including key generation, reply verification and ECDH decryption.
 var client = new ScepClient(http, endpoint, NullLogger<ScepClient>.Instance) { TrustAnchor = ScepTrustAnchor.FromCertificate(credentials.CaCertificate) };
@@ -179,10 +197,15 @@ fullClient.Stop();
 Console.WriteLine($"full ScepClient on the same 2 cores: {clientCount} enrollments in {fullClient.Elapsed.TotalSeconds:F2} s = {clientCount / fullClient.Elapsed.TotalSeconds:F0} enrollments/s");
 Console.WriteLine($"CA index now holds {core.Store.CountCertificates()} certificates");
 
-await app.StopAsync();
-Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-Directory.Delete(stateDirectory, recursive: true);
+await StopAndCleanUpAsync();
 return 0;
+
+async Task StopAndCleanUpAsync()
+{
+    await app.StopAsync();
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    System.IO.Directory.Delete(stateDirectory, recursive: true);
+}
 
 int IntOption(string name, int fallback)
 {

@@ -151,6 +151,61 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task ACsrNamingTheSignersKeyButSignedByAnotherIsBadMessageCheck()
+    {
+        // The CSR's key is the one that signed the SCEP message, so the CA may verify with the signer's key; the CSR's
+        // own signature still has to come from that key.
+        using var signerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        const string address = "hm-borrowed-key@clever.test";
+        var request = new CertificateRequest(ScepClient.SubjectFor(address), new PublicKey(signerKey), HashAlgorithmName.SHA256);
+        request.OtherRequestAttributes.Add(new AsnEncodedData(CleverOids.ChallengePassword, PrintableString(Challenge(address))));
+        var csr = request.CreateSigningRequest(X509SignatureGenerator.CreateForECDsa(otherKey));
+
+        var reply = await RawScep.ExchangeAsync(host, RawScep.PkcsReq(host, csr, signerKey, address));
+
+        Assert.That(reply.FailInfo, Is.EqualTo(ScepFailInfo.BadMessageCheck));
+        AssertNothingIssued();
+    }
+
+    [Test]
+    public async Task AFailedCommitLeavesNothingIssuedNothingPublishedAndTheChallengeUnused()
+    {
+        const string address = "hm-commit-fails@clever.test";
+        var challenge = Challenge(address);
+        // The store refuses this address's certificate as a failing disk would, after the directory has published it.
+        await using (var database = OpenDatabase())
+        {
+            using var command = database.CreateCommand();
+            command.CommandText = $"""
+                CREATE TRIGGER refuse_commit BEFORE INSERT ON certificates WHEN NEW.address = '{address}'
+                BEGIN SELECT RAISE(ABORT, 'simulated storage failure'); END;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        Assert.ThrowsAsync<ScepException>(() => host.CreateClient().EnrollAsync(Request(address, challenge), CancellationToken.None));
+
+        Assert.That(host.Store.CountCertificates(), Is.EqualTo(certificatesBefore), "CA index unchanged");
+        Assert.That(directory.Certificates.ContainsKey(address), Is.False, "the publication was rolled back");
+        await using (var database = OpenDatabase())
+        {
+            using var command = database.CreateCommand();
+            command.CommandText = "DROP TRIGGER refuse_commit";
+            command.ExecuteNonQuery();
+        }
+        using var issued = await host.CreateClient().EnrollAsync(Request(address, challenge), CancellationToken.None);
+        Assert.That(directory.Certificates[address], Is.EqualTo(issued.RawData), "the challenge was still unused");
+    }
+
+    private Microsoft.Data.Sqlite.SqliteConnection OpenDatabase()
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(host.StateDirectory, "ca.db")};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    [Test]
     public async Task AWeakCsrIsBadAlg()
     {
         const string address = "hm-weak@clever.test";

@@ -5,7 +5,6 @@ using CleverCloud.CertificateAuthority.State;
 using CleverCloud.Identity.Certificates;
 using CleverCloud.Identity.Directory;
 using CleverCloud.Identity.Scep;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -88,8 +87,8 @@ public sealed class CertificateAuthorityCore
     /// <summary>PKCSReq: first enrollment, authorised by a one-time challenge bound to an address and role.</summary>
     public async Task<EnrollmentOutcome> EnrollAsync(string transactionId, byte[] signingRequest, X509Certificate2 requester, CancellationToken cancellationToken)
     {
-        var csr = SigningRequestInspector.Inspect(signingRequest);
-        if (Store.FindPending(transactionId) is not null || Store.FindByTransaction(transactionId) is not null)
+        var csr = SigningRequestInspector.Inspect(signingRequest, requester);
+        if (Store.IsKnownTransaction(transactionId))
         {
             // A client repeating its PKCSReq (lost reply, certmonger resubmission) is answered like a poll.
             return await PollAsync(transactionId, requester, cancellationToken).ConfigureAwait(false);
@@ -314,11 +313,13 @@ public sealed class CertificateAuthorityCore
         bool committed;
         try
         {
-            committed = Store.CommitIssuance(record, pending.ChallengeId, now);
+            committed = await Store.CommitIssuanceAsync(record, pending.ChallengeId, now).ConfigureAwait(false);
         }
-        catch (SqliteException)
+        catch (Exception)
         {
+            // Not recorded (the store's failure, or a store shutting down): the published certificate must not stay.
             await RollBackPublicationAsync(pending, cancellationToken).ConfigureAwait(false);
+            certificate.Dispose();
             throw;
         }
         if (!committed)

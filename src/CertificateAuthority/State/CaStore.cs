@@ -14,10 +14,18 @@ namespace CleverCloud.CertificateAuthority.State;
 /// be one atomic step, and the admin CLI (<c>clever-ca challenge create</c>, <c>revoke</c>, <c>approve</c>) writes
 /// the same state from another process while the service runs. SQLite gives both (transactions plus file locking)
 /// without a lock protocol of our own. WAL with synchronous=FULL: a committed issuance survives a power cut.
+/// Issuances go through one writer thread that commits whatever has queued up meanwhile in one transaction (group
+/// commit): the fsync of that commit, the cost that capped issuance at about one per fsync, is shared by the batch.
 /// </remarks>
-public sealed class CaStore
+public sealed class CaStore : IDisposable
 {
+    // Enough to absorb a burst from every Kestrel connection; a bigger batch would only delay its first member.
+    private const int MaxIssuancesPerCommit = 64;
+
     private readonly string connectionString;
+    private readonly System.Collections.Concurrent.BlockingCollection<QueuedIssuance> issuanceQueue = new();
+    private readonly Lazy<Thread> issuanceWriter;
+    private int disposed;
 
     public CaStore(string stateDirectory)
     {
@@ -50,6 +58,12 @@ public sealed class CaStore
             CREATE INDEX IF NOT EXISTS pending_by_challenge ON pending(challenge_id);
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
             """);
+        issuanceWriter = new Lazy<Thread>(() =>
+        {
+            var thread = new Thread(WriteIssuances) { IsBackground = true, Name = "clever-ca issuance commits" };
+            thread.Start();
+            return thread;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public static string HashChallenge(string password) =>
@@ -75,7 +89,7 @@ public sealed class CaStore
     /// <summary>
     /// Checks, without writing, that the challenge exists, is unexpired and unused, is not held by another pending
     /// transaction, and that <paramref name="bindingAccepts"/> approves its binding. Consumption happens later, in
-    /// <see cref="CommitIssuance"/>, atomically with recording the certificate; the caller keeps concurrent
+    /// <see cref="CommitIssuanceAsync"/>, atomically with recording the certificate; the caller keeps concurrent
     /// in-flight requests apart (one read here, one write transaction per issuance: half the fsyncs of a
     /// durable reservation).
     /// </summary>
@@ -152,13 +166,99 @@ public sealed class CaStore
     }
 
     /// <summary>
-    /// One transaction: consumes the challenge (when any), records the certificate, drops the pending entry.
-    /// Returns false (and changes nothing) when the challenge was consumed meanwhile.
+    /// Records an issuance in one durable step: consumes the challenge (when any), records the certificate, drops the
+    /// pending entry. Completes with true once the transaction holding it is committed, with false (nothing of this
+    /// issuance written) when the challenge was consumed meanwhile, or faults with the exception that prevented the
+    /// commit (nothing of it written either).
     /// </summary>
-    public bool CommitIssuance(IssuedCertificate issued, string? challengeId, DateTimeOffset now)
+    /// <remarks>
+    /// Goes through the group-commit writer: issuances queued while the previous commit was being made durable share
+    /// the next transaction and its fsync, each inside its own savepoint.
+    /// </remarks>
+    public Task<bool> CommitIssuanceAsync(IssuedCertificate issued, string? challengeId, DateTimeOffset now)
     {
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
+        ArgumentNullException.ThrowIfNull(issued);
+        // Continuations run on the pool, never on the writer thread, which goes straight back to the next batch.
+        var queued = new QueuedIssuance(issued, challengeId, now, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        _ = issuanceWriter.Value;
+        issuanceQueue.Add(queued);
+        return queued.Completion.Task;
+    }
+
+    private void WriteIssuances()
+    {
+        var batch = new List<QueuedIssuance>(MaxIssuancesPerCommit);
+        foreach (var first in issuanceQueue.GetConsumingEnumerable())
+        {
+            // No waiting for company: whatever queued while the previous commit was being made durable goes in now.
+            batch.Add(first);
+            while (batch.Count < MaxIssuancesPerCommit && issuanceQueue.TryTake(out var next))
+            {
+                batch.Add(next);
+            }
+            CommitBatch(batch);
+            batch.Clear();
+        }
+    }
+
+    private void CommitBatch(List<QueuedIssuance> batch)
+    {
+        var outcomes = new (bool Applied, Exception? Failure)[batch.Count];
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            for (var index = 0; index < batch.Count; index++)
+            {
+                var item = batch[index];
+                // A savepoint per issuance: one that fails (challenge gone, constraint) leaves no trace, and the
+                // others of the batch still commit.
+                Execute(connection, transaction, "SAVEPOINT issuance");
+                try
+                {
+                    outcomes[index] = (ApplyIssuance(connection, transaction, item.Issued, item.ChallengeId, item.Now), null);
+                    Execute(connection, transaction, outcomes[index].Applied ? "RELEASE issuance" : "ROLLBACK TO issuance; RELEASE issuance");
+                }
+                catch (SqliteException exception)
+                {
+                    Execute(connection, transaction, "ROLLBACK TO issuance; RELEASE issuance");
+                    outcomes[index] = (false, exception);
+                }
+            }
+            transaction.Commit();
+        }
+        catch (Exception exception)
+        {
+            // The transaction did not commit: none of the batch is recorded, each caller rolls its publication back.
+            foreach (var item in batch)
+            {
+                item.Completion.TrySetException(exception);
+            }
+            return;
+        }
+        for (var index = 0; index < batch.Count; index++)
+        {
+            if (outcomes[index].Failure is { } failure)
+            {
+                batch[index].Completion.TrySetException(failure);
+            }
+            else
+            {
+                batch[index].Completion.TrySetResult(outcomes[index].Applied);
+            }
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static bool ApplyIssuance(SqliteConnection connection, SqliteTransaction transaction, IssuedCertificate issued, string? challengeId, DateTimeOffset now)
+    {
         if (challengeId is not null)
         {
             using var consume = connection.CreateCommand();
@@ -191,9 +291,38 @@ public sealed class CaStore
         delete.CommandText = "DELETE FROM pending WHERE transaction_id = $tx";
         delete.Parameters.AddWithValue("$tx", issued.TransactionId);
         delete.ExecuteNonQuery();
-        transaction.Commit();
         return true;
     }
+
+    /// <summary>True when the transaction ID is pending or already issued (one read instead of two row loads).</summary>
+    public bool IsKnownTransaction(string transactionId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT EXISTS (SELECT 1 FROM pending WHERE transaction_id = $tx)
+                OR EXISTS (SELECT 1 FROM certificates WHERE transaction_id = $tx)
+            """;
+        command.Parameters.AddWithValue("$tx", transactionId);
+        return (long)command.ExecuteScalar()! != 0;
+    }
+
+    /// <summary>Stops the issuance writer once the queued issuances are committed.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+        issuanceQueue.CompleteAdding();
+        if (issuanceWriter.IsValueCreated)
+        {
+            issuanceWriter.Value.Join();
+        }
+        issuanceQueue.Dispose();
+    }
+
+    private sealed record QueuedIssuance(IssuedCertificate Issued, string? ChallengeId, DateTimeOffset Now, TaskCompletionSource<bool> Completion);
 
     public IssuedCertificate? FindBySerial(string serial) =>
         QueryCertificates("WHERE serial = $v", ("$v", serial.ToUpperInvariant())).FirstOrDefault();

@@ -31,9 +31,8 @@ internal static class EcdhEnvelope
         // issued signing certificate renewing itself is a legitimate RFC 5753 recipient for its own reply.
         using var recipientSigningKey = recipient.GetECDsaPublicKey()
             ?? throw new ScepMessageException(ScepFailInfo.BadAlg, "The recipient certificate has no EC key.");
-        var recipientParameters = recipientSigningKey.ExportParameters(false);
-        using var recipientKey = ECDiffieHellman.Create(recipientParameters);
-        var curve = recipientParameters.Curve;
+        using var recipientKey = AsKeyAgreementKey(recipientSigningKey);
+        var curve = recipientKey.ExportParameters(false).Curve;
         using var ephemeral = ECDiffieHellman.Create(curve);
         var keyEncryptionKey = DeriveKeyEncryptionKey(ephemeral, recipientKey.PublicKey);
         var contentKey = RandomNumberGenerator.GetBytes(ContentKeyBytes);
@@ -97,6 +96,30 @@ internal static class EcdhEnvelope
         return writer.Encode();
     }
 
+    /// <summary>
+    /// The same EC key as an <see cref="ECDiffieHellman"/>. On OpenSSL the key handle is shared: exporting the
+    /// parameters and importing them again costs about as much as the key agreement itself on OpenSSL 3.0.
+    /// </summary>
+    private static ECDiffieHellman AsKeyAgreementKey(ECDsa key)
+    {
+        if (OperatingSystem.IsLinux() && key is ECDsaOpenSsl openSsl)
+        {
+            using var handle = openSsl.DuplicateKeyHandle();
+            return new ECDiffieHellmanOpenSsl(handle);
+        }
+        ECParameters parameters;
+        try
+        {
+            parameters = key.ExportParameters(includePrivateParameters: true);
+        }
+        catch (CryptographicException)
+        {
+            // A public key (a recipient certificate's): the public parameters are all there is.
+            parameters = key.ExportParameters(includePrivateParameters: false);
+        }
+        return ECDiffieHellman.Create(parameters);
+    }
+
     /// <exception cref="ScepMessageException">badAlg for another scheme, badMessageCheck when it does not decrypt.</exception>
     public static byte[] Decrypt(ReadOnlyMemory<byte> envelopedData, ECDsa privateKey)
     {
@@ -141,8 +164,8 @@ internal static class EcdhEnvelope
             var iv = contentAlgorithm.ReadOctetString();
             var ciphertext = encryptedContentInfo.ReadOctetString(EncryptedContentTag);
 
-            var parameters = privateKey.ExportParameters(true);
-            using var ours = ECDiffieHellman.Create(parameters);
+            using var ours = AsKeyAgreementKey(privateKey);
+            var parameters = ours.ExportParameters(false);
             var coordinateLength = (point.Length - 1) / 2;
             if (point.Length < 3 || point[0] != 0x04 || coordinateLength != parameters.Q.X!.Length)
             {

@@ -1,6 +1,5 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
-using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 
 namespace CleverCloud.Identity.Scep;
@@ -10,9 +9,24 @@ namespace CleverCloud.Identity.Scep;
 /// SCEP fields and whose content is the (encrypted) messageData. Decoding does not check the signature; call
 /// <see cref="VerifySignature"/> once the caller knows which signer it accepts.
 /// </summary>
+/// <remarks>
+/// The SignedData is read and written here with System.Formats.Asn1 rather than through SignedCms: SignedCms parses
+/// every certificate of the message again on each access (SignerInfo.Certificate, CheckSignature), and on OpenSSL 3.0
+/// each X.509 parse costs more than the ECDSA verification itself. Here the signer certificate is parsed once, the
+/// signature is checked with its key, and replies are signed directly with the signer key (one signature, no
+/// PKCS#8 export, no BouncyCastle for the empty-content replies).
+/// </remarks>
 public sealed class ScepPkiMessage
 {
-    private readonly SignedCms? signedCms;
+    private const string ContentTypeAttribute = "1.2.840.113549.1.9.3";
+    private const string MessageDigestAttribute = "1.2.840.113549.1.9.4";
+    private const string RsaEncryption = "1.2.840.113549.1.1.1";
+    private const string EcdsaWithSha256 = "1.2.840.10045.4.3.2";
+    private static readonly Asn1Tag Context0 = new(TagClass.ContextSpecific, 0, isConstructed: true);
+    private static readonly Asn1Tag Context1 = new(TagClass.ContextSpecific, 1, isConstructed: true);
+    private static readonly Asn1Tag PrimitiveContext0 = new(TagClass.ContextSpecific, 0, isConstructed: false);
+
+    private readonly SignerData? signer;
 
     public required ScepMessageType MessageType { get; init; }
     public required string TransactionId { get; init; }
@@ -30,7 +44,7 @@ public sealed class ScepPkiMessage
     /// <summary>OID of the digest algorithm the signer used.</summary>
     public string? DigestAlgorithm { get; init; }
 
-    private ScepPkiMessage(SignedCms? signedCms) => this.signedCms = signedCms;
+    private ScepPkiMessage(SignerData signer) => this.signer = signer;
 
     public ScepPkiMessage()
     {
@@ -39,34 +53,118 @@ public sealed class ScepPkiMessage
     public static byte[] NewNonce() => RandomNumberGenerator.GetBytes(16);
 
     /// <summary>Signs this message with <paramref name="signerCertificate"/>/<paramref name="signerKey"/> (SHA-256).</summary>
+    /// <remarks>
+    /// A SignedData v1 with an IssuerAndSerialNumber signer, as SignedCms and OpenSSL write it: RSA signatures are
+    /// labelled rsaEncryption (what OpenSSL's PKCS7 code and certmonger expect), ECDSA ones ecdsa-with-SHA256. The
+    /// encapsulated content is always present, even when empty (FAILURE and PENDING replies, RFC 8894 §3.3.2):
+    /// OpenSSL's PKCS7_verify (certmonger) fails with "no content" when it is absent.
+    /// </remarks>
     public byte[] Encode(X509Certificate2 signerCertificate, AsymmetricAlgorithm signerKey, IEnumerable<X509Certificate2>? extraCertificates = null)
     {
         ArgumentNullException.ThrowIfNull(signerCertificate);
         ArgumentNullException.ThrowIfNull(signerKey);
-        if (Content.Length == 0)
+        var attributes = new AsnWriter(AsnEncodingRules.DER);
+        using (attributes.PushSetOf())
         {
-            return EncodeWithoutContent(signerCertificate, signerKey);
-        }
-        var cms = new SignedCms(new ContentInfo(new Oid(ScepOids.Data), Content), detached: false);
-        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signerCertificate, signerKey)
-        {
-            DigestAlgorithm = new Oid(ScepOids.Sha256),
-            // A self-signed requester certificate counts as a root: ExcludeRoot would leave the verifier without it.
-            IncludeOption = X509IncludeOption.EndCertOnly,
-        };
-        foreach (var attribute in ScepAttributes())
-        {
-            signer.SignedAttributes.Add(attribute);
-        }
-        if (extraCertificates is not null)
-        {
-            foreach (var certificate in extraCertificates)
+            WriteAttribute(attributes, ContentTypeAttribute, writer => writer.WriteObjectIdentifier(ScepOids.Data));
+            WriteAttribute(attributes, MessageDigestAttribute, writer => writer.WriteOctetString(SHA256.HashData(Content)));
+            foreach (var attribute in ScepAttributes())
             {
-                cms.AddCertificate(certificate);
+                WriteAttribute(attributes, attribute.Oid!.Value!, writer => writer.WriteEncodedValue(attribute.RawData));
             }
         }
-        cms.ComputeSignature(signer, silent: true);
-        return cms.Encode();
+        // The signature covers the DER SET OF; in the SignerInfo the same bytes carry the [0] IMPLICIT tag.
+        var signedAttributes = attributes.Encode();
+        byte[] signature;
+        string signatureAlgorithm;
+        switch (signerKey)
+        {
+            case ECDsa ecdsa:
+                signature = ecdsa.SignData(signedAttributes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+                signatureAlgorithm = EcdsaWithSha256;
+                break;
+            case RSA rsa:
+                signature = rsa.SignData(signedAttributes, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                signatureAlgorithm = RsaEncryption;
+                break;
+            default:
+                throw new ArgumentException($"Unsupported signer key {signerKey.GetType().Name}.", nameof(signerKey));
+        }
+        signedAttributes[0] = 0xA0;
+
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(ScepOids.SignedData);
+            using (writer.PushSequence(Context0))
+            using (writer.PushSequence())
+            {
+                writer.WriteInteger(1);
+                using (writer.PushSetOf())
+                {
+                    WriteDigestAlgorithm(writer);
+                }
+                using (writer.PushSequence())
+                {
+                    writer.WriteObjectIdentifier(ScepOids.Data);
+                    using (writer.PushSequence(Context0))
+                    {
+                        writer.WriteOctetString(Content);
+                    }
+                }
+                using (writer.PushSetOf(Context0))
+                {
+                    // A self-signed requester certificate counts as a root: it must be included all the same.
+                    writer.WriteEncodedValue(signerCertificate.RawData);
+                    foreach (var certificate in extraCertificates ?? [])
+                    {
+                        writer.WriteEncodedValue(certificate.RawData);
+                    }
+                }
+                using (writer.PushSetOf())
+                using (writer.PushSequence())
+                {
+                    writer.WriteInteger(1);
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteEncodedValue(signerCertificate.IssuerName.RawData);
+                        writer.WriteInteger(signerCertificate.SerialNumberBytes.Span);
+                    }
+                    WriteDigestAlgorithm(writer);
+                    writer.WriteEncodedValue(signedAttributes);
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteObjectIdentifier(signatureAlgorithm);
+                        if (signatureAlgorithm == RsaEncryption)
+                        {
+                            writer.WriteNull();
+                        }
+                    }
+                    writer.WriteOctetString(signature);
+                }
+            }
+        }
+        return writer.Encode();
+    }
+
+    private static void WriteDigestAlgorithm(AsnWriter writer)
+    {
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(ScepOids.Sha256);
+        }
+    }
+
+    private static void WriteAttribute(AsnWriter writer, string oid, Action<AsnWriter> writeValue)
+    {
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(oid);
+            using (writer.PushSetOf())
+            {
+                writeValue(writer);
+            }
+        }
     }
 
     private List<AsnEncodedData> ScepAttributes()
@@ -90,80 +188,55 @@ public sealed class ScepPkiMessage
         return attributes;
     }
 
-    /// <summary>
-    /// FAILURE and PENDING replies carry no messageData (RFC 8894 §3.3.2). SignedCms refuses to sign empty content,
-    /// so this one case is built with BouncyCastle: a SignedData whose encapsulated content is empty.
-    /// </summary>
-    private byte[] EncodeWithoutContent(X509Certificate2 signerCertificate, AsymmetricAlgorithm signerKey)
-    {
-        var pkcs8 = signerKey switch
-        {
-            ECDsa ecdsa => ecdsa.ExportPkcs8PrivateKey(),
-            RSA rsa => rsa.ExportPkcs8PrivateKey(),
-            _ => throw new ArgumentException($"Unsupported signer key {signerKey.GetType().Name}.", nameof(signerKey)),
-        };
-        var signedAttributes = new Org.BouncyCastle.Asn1.Asn1EncodableVector();
-        foreach (var attribute in ScepAttributes())
-        {
-            signedAttributes.Add(new Org.BouncyCastle.Asn1.Cms.Attribute(
-                new Org.BouncyCastle.Asn1.DerObjectIdentifier(attribute.Oid!.Value!),
-                new Org.BouncyCastle.Asn1.DerSet(Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(attribute.RawData))));
-        }
-        var generator = new Org.BouncyCastle.Cms.CmsSignedDataGenerator();
-        generator.AddSigner(
-            Org.BouncyCastle.Security.PrivateKeyFactory.CreateKey(pkcs8),
-            new Org.BouncyCastle.X509.X509Certificate(signerCertificate.RawData),
-            Org.BouncyCastle.Cms.CmsSignedGenerator.DigestSha256,
-            new Org.BouncyCastle.Asn1.Cms.AttributeTable(signedAttributes),
-            null);
-        generator.AddCertificate(new Org.BouncyCastle.X509.X509Certificate(signerCertificate.RawData));
-        // An empty but present eContent: OpenSSL's PKCS7_verify (certmonger) fails with "no content" when it is absent.
-        return generator.Generate(new Org.BouncyCastle.Cms.CmsProcessableByteArray([]), encapsulate: true).GetEncoded();
-    }
-
     /// <summary>Parses a pkiMessage without trusting it.</summary>
     /// <exception cref="ScepFormatException">Not a single-signer SignedData with the mandatory SCEP attributes.</exception>
     public static ScepPkiMessage Decode(ReadOnlySpan<byte> encoded)
     {
-        var cms = new SignedCms();
+        SignerData parsed;
+        byte[] content;
         try
         {
-            cms.Decode(encoded);
+            (parsed, content) = ReadSignedData(encoded.ToArray());
         }
-        catch (CryptographicException exception)
+        catch (Exception exception) when (exception is AsnContentException or CryptographicException)
         {
             throw new ScepFormatException("The pkiMessage is not a parsable CMS SignedData.", exception);
         }
-        if (cms.SignerInfos.Count != 1)
-        {
-            throw new ScepFormatException($"The pkiMessage has {cms.SignerInfos.Count} signers; SCEP needs exactly one.");
-        }
-        var signerInfo = cms.SignerInfos[0];
+        X509Certificate2? signerCertificate;
         try
         {
-            var messageTypeText = ReadAttributeString(signerInfo, ScepOids.MessageType)
+            // Parsed once here: the receiver needs its key to verify, and the CA its subject and key for the reply.
+            signerCertificate = parsed.SignerCertificateDer is { } der ? X509CertificateLoader.LoadCertificate(der) : null;
+        }
+        catch (CryptographicException exception)
+        {
+            throw new ScepFormatException("The pkiMessage's signer certificate is not parsable.", exception);
+        }
+        try
+        {
+            var messageTypeText = ReadAttributeString(parsed.Attributes, ScepOids.MessageType)
                 ?? throw new ScepFormatException("The pkiMessage has no messageType attribute.");
             if (!int.TryParse(messageTypeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var messageType)
                 || !Enum.IsDefined((ScepMessageType)messageType))
             {
                 throw new ScepFormatException($"The pkiMessage has an unknown messageType '{messageTypeText}'.");
             }
-            var transactionId = ReadAttributeString(signerInfo, ScepOids.TransactionId)
+            var transactionId = ReadAttributeString(parsed.Attributes, ScepOids.TransactionId)
                 ?? throw new ScepFormatException("The pkiMessage has no transactionID attribute.");
-            var senderNonce = ReadAttributeOctets(signerInfo, ScepOids.SenderNonce) ?? [];
-            var statusText = ReadAttributeString(signerInfo, ScepOids.PkiStatus);
-            var failText = ReadAttributeString(signerInfo, ScepOids.FailInfo);
-            return new ScepPkiMessage(cms)
+            var senderNonce = ReadAttributeOctets(parsed.Attributes, ScepOids.SenderNonce) ?? [];
+            var statusText = ReadAttributeString(parsed.Attributes, ScepOids.PkiStatus);
+            var failText = ReadAttributeString(parsed.Attributes, ScepOids.FailInfo);
+            return new ScepPkiMessage(parsed)
             {
                 MessageType = (ScepMessageType)messageType,
                 TransactionId = transactionId,
                 SenderNonce = senderNonce,
-                RecipientNonce = ReadAttributeOctets(signerInfo, ScepOids.RecipientNonce),
+                RecipientNonce = ReadAttributeOctets(parsed.Attributes, ScepOids.RecipientNonce),
                 PkiStatus = statusText is null ? null : (ScepPkiStatus)ParseSmallNumber(statusText, "pkiStatus"),
                 FailInfo = failText is null ? null : (ScepFailInfo)ParseSmallNumber(failText, "failInfo"),
-                Content = cms.ContentInfo.Content,
-                SignerCertificate = signerInfo.Certificate,
-                DigestAlgorithm = signerInfo.DigestAlgorithm.Value,
+                Content = content,
+                SignerCertificate = signerCertificate,
+                DigestAlgorithm = parsed.DigestAlgorithm,
             };
         }
         catch (AsnContentException exception)
@@ -179,44 +252,200 @@ public sealed class ScepPkiMessage
     /// <exception cref="ScepMessageException">badAlg or badMessageCheck.</exception>
     public void VerifySignature(X509Certificate2? expectedSigner = null)
     {
-        if (signedCms is null)
+        if (signer is null)
         {
             throw new InvalidOperationException("Only a decoded message can be verified.");
         }
-        if (DigestAlgorithm is not (ScepOids.Sha256 or ScepOids.Sha384 or ScepOids.Sha512))
+        var hash = DigestAlgorithm switch
         {
-            throw new ScepMessageException(ScepFailInfo.BadAlg, $"Digest algorithm {DigestAlgorithm} is not accepted (SHA-256/384/512 only).");
-        }
-        var signerInfo = signedCms.SignerInfos[0];
-        var signatureAlgorithm = signerInfo.SignatureAlgorithm.Value;
-        if (signatureAlgorithm is null || !AcceptedSignatureAlgorithms.Contains(signatureAlgorithm))
+            ScepOids.Sha256 => HashAlgorithmName.SHA256,
+            ScepOids.Sha384 => HashAlgorithmName.SHA384,
+            ScepOids.Sha512 => HashAlgorithmName.SHA512,
+            _ => throw new ScepMessageException(ScepFailInfo.BadAlg, $"Digest algorithm {DigestAlgorithm} is not accepted (SHA-256/384/512 only)."),
+        };
+        var signatureAlgorithm = signer.SignatureAlgorithm;
+        if (!AcceptedSignatureAlgorithms.Contains(signatureAlgorithm))
         {
             throw new ScepMessageException(ScepFailInfo.BadAlg, $"Signature algorithm {signatureAlgorithm} is not accepted (RSA PKCS#1 v1.5 or ECDSA).");
         }
+        if (SignerCertificate is null)
+        {
+            throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage does not include its signer's certificate.");
+        }
+        if (expectedSigner is not null && !SignerCertificate.RawData.AsSpan().SequenceEqual(expectedSigner.RawData))
+        {
+            throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage was not signed by the expected certificate.");
+        }
+        var verifyingCertificate = expectedSigner ?? SignerCertificate;
+        if (signer.SignedAttributes is null)
+        {
+            // SCEP's fields are signed attributes: a SignerInfo without them cannot be a pkiMessage we act on.
+            throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage has no signed attributes.");
+        }
+        if (SignatureHash(signatureAlgorithm) is { } signatureHash && signatureHash != hash)
+        {
+            throw new ScepMessageException(ScepFailInfo.BadMessageCheck, $"Signature algorithm {signatureAlgorithm} does not match digest {DigestAlgorithm}.");
+        }
         try
         {
-            if (expectedSigner is null)
+            // RFC 5652 §5.3: with signed attributes, content-type must name the encapsulated content type (id-data
+            // for every SCEP message), so a signature over one content cannot be replayed as another kind.
+            var contentType = FindAttributeValue(signer.Attributes, ContentTypeAttribute);
+            if (signer.ContentType != ScepOids.Data || contentType is null
+                || new AsnReader(contentType, AsnEncodingRules.BER).ReadObjectIdentifier() != ScepOids.Data)
             {
-                if (signerInfo.Certificate is null)
-                {
-                    throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage does not include its signer's certificate.");
-                }
-                signerInfo.CheckSignature(verifySignatureOnly: true);
+                throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage's content-type attribute does not name id-data.");
+            }
+            var digest = ReadAttributeOctets(signer.Attributes, MessageDigestAttribute);
+            Span<byte> computed = stackalloc byte[64];
+            var length = CryptographicOperations.HashData(hash, Content, computed);
+            if (digest is null || !CryptographicOperations.FixedTimeEquals(digest, computed[..length]))
+            {
+                throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage signature does not verify: the messageDigest attribute does not match the content.");
+            }
+            // CMS signs the DER SET OF the attributes, i.e. the received [0] IMPLICIT bytes with the SET tag.
+            var signedBytes = (byte[])signer.SignedAttributes.Clone();
+            signedBytes[0] = 0x31;
+            bool valid;
+            if (signatureAlgorithm is EcdsaWithSha256 or "1.2.840.10045.4.3.3" or "1.2.840.10045.4.3.4" or "1.2.840.10045.2.1")
+            {
+                using var ecdsa = verifyingCertificate.GetECDsaPublicKey()
+                    ?? throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage signature does not verify: an ECDSA signature from a non-EC key.");
+                valid = ecdsa.VerifyData(signedBytes, signer.Signature, hash, DSASignatureFormat.Rfc3279DerSequence);
             }
             else
             {
-                signerInfo.CheckSignature(new X509Certificate2Collection(expectedSigner), verifySignatureOnly: true);
-                if (signerInfo.Certificate is null || !signerInfo.Certificate.RawData.AsSpan().SequenceEqual(expectedSigner.RawData))
-                {
-                    throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage was not signed by the expected certificate.");
-                }
+                using var rsa = verifyingCertificate.GetRSAPublicKey()
+                    ?? throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage signature does not verify: an RSA signature from a non-RSA key.");
+                valid = rsa.VerifyData(signedBytes, signer.Signature, hash, RSASignaturePadding.Pkcs1);
+            }
+            if (!valid)
+            {
+                throw new ScepMessageException(ScepFailInfo.BadMessageCheck, "The pkiMessage signature does not verify.");
             }
         }
-        catch (CryptographicException exception)
+        catch (Exception exception) when (exception is CryptographicException or AsnContentException)
         {
             throw new ScepMessageException(ScepFailInfo.BadMessageCheck, $"The pkiMessage signature does not verify: {exception.Message}", exception);
         }
     }
+
+    /// <summary>The hash a signature algorithm names itself (null for rsaEncryption and ecPublicKey, which take the digest's).</summary>
+    private static HashAlgorithmName? SignatureHash(string signatureAlgorithm) => signatureAlgorithm switch
+    {
+        "1.2.840.113549.1.1.11" or EcdsaWithSha256 => HashAlgorithmName.SHA256,
+        "1.2.840.113549.1.1.12" or "1.2.840.10045.4.3.3" => HashAlgorithmName.SHA384,
+        "1.2.840.113549.1.1.13" or "1.2.840.10045.4.3.4" => HashAlgorithmName.SHA512,
+        _ => null,
+    };
+
+    /// <summary>Reads ContentInfo → SignedData (RFC 5652 §5) with one SignerInfo; BER accepted, as senders vary.</summary>
+    private static (SignerData Signer, byte[] Content) ReadSignedData(byte[] encoded)
+    {
+        var outer = new AsnReader(encoded, AsnEncodingRules.BER);
+        var contentInfo = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+        if (contentInfo.ReadObjectIdentifier() != ScepOids.SignedData)
+        {
+            throw new ScepFormatException("The pkiMessage is not a CMS SignedData.");
+        }
+        var signedData = contentInfo.ReadSequence(Context0).ReadSequence();
+        signedData.ReadInteger();
+        signedData.ReadSetOf(skipSortOrderValidation: true);
+        var encapsulated = signedData.ReadSequence();
+        var contentType = encapsulated.ReadObjectIdentifier();
+        byte[] content = [];
+        if (encapsulated.HasData)
+        {
+            content = encapsulated.ReadSequence(Context0).ReadOctetString();
+        }
+        var certificates = new List<ReadOnlyMemory<byte>>();
+        if (signedData.HasData && signedData.PeekTag().HasSameClassAndValue(Context0))
+        {
+            var set = signedData.ReadSetOf(true, Context0);
+            while (set.HasData)
+            {
+                certificates.Add(set.ReadEncodedValue());
+            }
+        }
+        if (signedData.HasData && signedData.PeekTag().HasSameClassAndValue(Context1))
+        {
+            signedData.ReadEncodedValue();
+        }
+        var signerInfos = signedData.ReadSetOf(skipSortOrderValidation: true);
+        var signerInfoList = new List<AsnReader>();
+        while (signerInfos.HasData)
+        {
+            signerInfoList.Add(signerInfos.ReadSequence());
+        }
+        if (signerInfoList.Count != 1)
+        {
+            throw new ScepFormatException($"The pkiMessage has {signerInfoList.Count} signers; SCEP needs exactly one.");
+        }
+        var signerInfo = signerInfoList[0];
+        signerInfo.ReadInteger();
+        var signerId = signerInfo.ReadEncodedValue();
+        var digestAlgorithm = signerInfo.ReadSequence().ReadObjectIdentifier();
+        byte[]? signedAttributes = null;
+        var attributes = new List<(string Oid, ReadOnlyMemory<byte> FirstValue)>();
+        if (signerInfo.PeekTag().HasSameClassAndValue(Context0))
+        {
+            var raw = signerInfo.ReadEncodedValue();
+            signedAttributes = raw.ToArray();
+            var set = new AsnReader(raw, AsnEncodingRules.BER).ReadSetOf(true, Context0);
+            while (set.HasData)
+            {
+                var attribute = set.ReadSequence();
+                var oid = attribute.ReadObjectIdentifier();
+                var values = attribute.ReadSetOf(skipSortOrderValidation: true);
+                if (values.HasData)
+                {
+                    attributes.Add((oid, values.ReadEncodedValue()));
+                }
+            }
+        }
+        var signatureAlgorithm = signerInfo.ReadSequence().ReadObjectIdentifier();
+        var signature = signerInfo.ReadOctetString();
+        var signerCertificate = certificates.FirstOrDefault(certificate => Identifies(signerId.Span, certificate.Span));
+        return (new SignerData(contentType, digestAlgorithm, signatureAlgorithm, signedAttributes, attributes, signature,
+            signerCertificate.IsEmpty ? null : signerCertificate.ToArray()), content);
+    }
+
+    /// <summary>True when the SignerIdentifier (IssuerAndSerialNumber or [0] subjectKeyIdentifier) names the certificate.</summary>
+    private static bool Identifies(ReadOnlySpan<byte> signerId, ReadOnlySpan<byte> certificate)
+    {
+        try
+        {
+            var tbs = new AsnReader(certificate.ToArray(), AsnEncodingRules.BER).ReadSequence().ReadSequence();
+            if (tbs.PeekTag().HasSameClassAndValue(Context0))
+            {
+                tbs.ReadEncodedValue();
+            }
+            var serial = tbs.ReadIntegerBytes();
+            tbs.ReadEncodedValue();
+            var issuer = tbs.ReadEncodedValue();
+            var identifier = new AsnReader(signerId.ToArray(), AsnEncodingRules.BER);
+            if (identifier.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
+            {
+                var issuerAndSerial = identifier.ReadSequence();
+                return issuerAndSerial.ReadEncodedValue().Span.SequenceEqual(issuer.Span)
+                    && issuerAndSerial.ReadIntegerBytes().Span.SequenceEqual(serial.Span);
+            }
+            var keyId = identifier.ReadOctetString(PrimitiveContext0);
+            using var parsed = X509CertificateLoader.LoadCertificate(certificate);
+            var extension = parsed.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault();
+            return extension is not null && extension.SubjectKeyIdentifierBytes.Span.SequenceEqual(keyId);
+        }
+        catch (Exception exception) when (exception is AsnContentException or CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What the single SignerInfo holds; attributes keep their first value's encoding.</summary>
+    private sealed record SignerData(
+        string ContentType, string DigestAlgorithm, string SignatureAlgorithm, byte[]? SignedAttributes,
+        IReadOnlyList<(string Oid, ReadOnlyMemory<byte> FirstValue)> Attributes, byte[] Signature, byte[]? SignerCertificateDer);
 
     // rsaEncryption (what OpenSSL/certmonger write), sha{256,384,512}WithRSAEncryption, ecdsa-with-SHA{256,384,512}.
     private static readonly HashSet<string> AcceptedSignatureAlgorithms =
@@ -250,21 +479,21 @@ public sealed class ScepPkiMessage
         UniversalTagNumber.VisibleString, UniversalTagNumber.T61String, UniversalTagNumber.BMPString,
     ];
 
-    private static byte[]? FindAttributeValue(SignerInfo signerInfo, string oid)
+    private static byte[]? FindAttributeValue(IReadOnlyList<(string Oid, ReadOnlyMemory<byte> FirstValue)> attributes, string oid)
     {
-        foreach (var attribute in signerInfo.SignedAttributes)
+        foreach (var (attributeOid, value) in attributes)
         {
-            if (attribute.Oid.Value == oid && attribute.Values.Count > 0)
+            if (attributeOid == oid)
             {
-                return attribute.Values[0].RawData;
+                return value.ToArray();
             }
         }
         return null;
     }
 
-    private static string? ReadAttributeString(SignerInfo signerInfo, string oid)
+    private static string? ReadAttributeString(IReadOnlyList<(string Oid, ReadOnlyMemory<byte> FirstValue)> attributes, string oid)
     {
-        var raw = FindAttributeValue(signerInfo, oid);
+        var raw = FindAttributeValue(attributes, oid);
         if (raw is null)
         {
             return null;
@@ -277,9 +506,9 @@ public sealed class ScepPkiMessage
             : throw new ScepFormatException($"SCEP attribute {oid} is not a string.");
     }
 
-    private static byte[]? ReadAttributeOctets(SignerInfo signerInfo, string oid)
+    private static byte[]? ReadAttributeOctets(IReadOnlyList<(string Oid, ReadOnlyMemory<byte> FirstValue)> attributes, string oid)
     {
-        var raw = FindAttributeValue(signerInfo, oid);
+        var raw = FindAttributeValue(attributes, oid);
         return raw is null ? null : new AsnReader(raw, AsnEncodingRules.BER).ReadOctetString();
     }
 }
