@@ -65,7 +65,7 @@ printf 'binary sizes: bare worker %s, clever-hm %s\n' "$(du -h "$out/bare/BareWo
 #   shared libs    file-backed mappings of every other file, summed per file (the largest are listed)
 #   GC heap        anonymous memory inside a run of adjacent anonymous mappings spanning >= 1 GiB (the GC reserves
 #                  its whole address range up front and commits regions inside it)
-#   malloc         the brk [heap] and glibc's per-thread arenas (64 MiB-aligned runs of whole 64 MiB heaps)
+#   malloc         the brk [heap] and glibc's per-thread arenas (anonymous 64 MiB-aligned 64 MiB windows)
 #   thread stacks  [stack] and the anonymous mappings that hold a sleeping thread's stack pointer
 #   other anon     anything else anonymous (runtime data structures, GC bookkeeping outside the reservation, ...)
 breakdown() {
@@ -100,6 +100,7 @@ breakdown() {
         if (path[i] != "") { run[i] = 0; continue }
         if (i > 1 && path[i - 1] == "" && lo[i] == hi[i - 1]) run[i] = run[i - 1]; else { run[i] = i; span[i] = 0 }
         span[run[i]] += hi[i] - lo[i]
+        starts[sprintf("%.0f", lo[i])] = 1
       }
       for (i = 1; i <= n; i++) {
         if (rss[i] == 0) continue
@@ -115,8 +116,12 @@ breakdown() {
           for (j = 1; j <= nsp; j++) if (sp[j] >= lo[i] && sp[j] < hi[i]) { kind = "thread stacks"; break }
           if (kind == "") {
             if (span[run[i]] >= 1073741824) kind = "GC heap"
-            else if (span[run[i]] % 67108864 == 0 && lo[run[i]] % 67108864 == 0) kind = "malloc"
-            else kind = "other anon"
+            else {
+              # A glibc arena heap: a 64 MiB-aligned 64 MiB window, one mapping starting at its base, all anonymous.
+              base = lo[i] - lo[i] % 67108864
+              if ((sprintf("%.0f", base) in starts) && lo[run[i]] <= base && lo[run[i]] + span[run[i]] >= base + 67108864) kind = "malloc"
+              else kind = "other anon"
+            }
           }
         }
         by[kind] += rss[i]; total += rss[i]
