@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idle resident memory of the Host Manager published as NativeAOT, beside an empty Generic Host worker published the
-# same way, measured in one run (issue 5: the HM runs on every compute node; goal <= 25 MB idle).
+# same way, alone and holding one libvirt connection (the floor for any libvirt agent), measured in one run (issue 5:
+# the HM runs on every compute node; goal <= 25 MB idle).
 # The HM is connected to a real Prosody and to libvirt's test driver, monitoring on; no CM, so it idles asking for
 # admission every minute or so.
 #
@@ -52,12 +53,16 @@ cat >"$work/hm.json" <<JSON
 JSON
 start bare-worker "$work/bare.log" "$out/bare/BareWorker"
 start clever-hm "$work/hm.log" "$out/hm/clever-hm" --config "$work/hm.json"
+# The floor for anything that drives libvirt: the same empty worker holding one connection to the same driver.
+start bare-worker+libvirt "$work/bare-libvirt.log" "$out/bare/BareWorker" --libvirt test:///default
 sleep "${CLEVER_FOOTPRINT_SECONDS:-20}"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-bare_pid=${CLEVER_PIDS[1]%%:*}; hm_pid=${CLEVER_PIDS[2]%%:*}
-bare=$(rss "$bare_pid"); hm=$(rss "$hm_pid")
-printf 'idle resident memory after %d s: bare worker %d KiB, clever-hm %d KiB (ratio %.2f; goal <= 25600 KiB)\n' \
-  "${CLEVER_FOOTPRINT_SECONDS:-20}" "$bare" "$hm" "$(awk -v a="$hm" -v b="$bare" 'BEGIN { print a / b }')"
+bare_pid=${CLEVER_PIDS[1]%%:*}; hm_pid=${CLEVER_PIDS[2]%%:*}; bare_libvirt_pid=${CLEVER_PIDS[3]%%:*}
+bare=$(rss "$bare_pid"); hm=$(rss "$hm_pid"); bare_libvirt=$(rss "$bare_libvirt_pid")
+printf 'idle resident memory after %d s: bare worker %d KiB, bare worker + libvirt connection %d KiB, clever-hm %d KiB\n' \
+  "${CLEVER_FOOTPRINT_SECONDS:-20}" "$bare" "$bare_libvirt" "$hm"
+printf 'ratios: clever-hm / bare worker %.2f, clever-hm / bare worker + libvirt %.2f; the HM above that floor: %d KiB (goal: HM <= 25600 KiB)\n' \
+  "$(awk -v a="$hm" -v b="$bare" 'BEGIN { print a / b }')" "$(awk -v a="$hm" -v b="$bare_libvirt" 'BEGIN { print a / b }')" "$((hm - bare_libvirt))"
 printf 'binary sizes: bare worker %s, clever-hm %s\n' "$(du -h "$out/bare/BareWorker" | cut -f1)" "$(du -h "$out/hm/clever-hm" | cut -f1)"
 # breakdown PID NAME: resident memory by kind, from /proc/PID/smaps.
 #   image          the executable's own mappings, plus the anonymous memory right after them (.bss and NativeAOT's
@@ -138,10 +143,11 @@ breakdown() {
 }
 if $breakdown; then
   breakdown "$bare_pid" "bare worker"
+  breakdown "$bare_libvirt_pid" "bare worker + libvirt connection"
   breakdown "$hm_pid" clever-hm
 fi
 if [[ ${CLEVER_FOOTPRINT_KEEP:-0} == 1 ]]; then
-  echo "kept running until SIGINT/SIGTERM: bare worker pid $bare_pid, clever-hm pid $hm_pid, prosody pid ${CLEVER_PIDS[0]%%:*} (work dir $work)"
+  echo "kept running until SIGINT/SIGTERM: bare worker pid $bare_pid, bare worker + libvirt pid $bare_libvirt_pid, clever-hm pid $hm_pid, prosody pid ${CLEVER_PIDS[0]%%:*} (work dir $work)"
   trap 'exit 0' INT TERM
   while :; do sleep 3600 & wait $!; done
 fi
