@@ -29,7 +29,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 // For each: sequential round trips (p50/p99), pipelined round trips (64 in flight) and pipelined one-way messages
 // (events HM -> CM, counted when the CM has opened them). Then the same two protocol modes without any server (an
 // in-process loopback channel that still serializes and re-parses every stanza) to show this process's own CPU cost
-// per message, which is what security adds. Last, the secured round trip's floor on this machine: the raw round trip
+// per message, which is what security adds. The server's own CPU per one-way message is read from /proc for both modes:
+// Prosody is single-threaded, and when it is the busiest process their ratio bounds the throughput ratio. Last, the
+// secured round trip's floor on this machine: the raw round trip
 // at the secured size, plus the protocol's own cost, plus two signatures and two verifications (ECDSA P-256, timed
 // in the same run). Bounded in count and time.
 //   dotnet run -c Release --project bench/ClusterBench -- [sequential=1000] [pipelined=4000]
@@ -38,6 +40,15 @@ var pipelined = args.Length > 1 ? int.Parse(args[1], System.Globalization.Cultur
 
 await using var server = await ProsodyServer.StartAsync("bench.test");
 Console.WriteLine($"Prosody on {server.Host}:{server.C2sPort}; {sequential} sequential, {pipelined} pipelined per mode; {Environment.ProcessorCount} cores");
+
+// The server's own CPU time (utime + stime of the Prosody process, clock ticks), to say where a message's cost goes.
+var prosodyPid = int.Parse((await File.ReadAllTextAsync(server.PidFilePath)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+TimeSpan ServerCpu()
+{
+    var fields = File.ReadAllText($"/proc/{prosodyPid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+    return TimeSpan.FromSeconds(ticks / 100.0);
+}
 
 XmppClientOptions Options(string user) => new()
 {
@@ -94,9 +105,9 @@ using var cmChannel = new XmppAgentChannel(cmClient, cmMuc, agentCm, NullLogger<
 using var hmChannel = new XmppAgentChannel(hmClient, hmMuc, agentHm, NullLogger<XmppAgentChannel>.Instance);
 
 var pki = new BenchPki(cmClient.BareJid.ToString(), hmClient.BareJid.ToString());
-var plaintext = await Bench.ProtocolMode("plaintext protocol", cmChannel, hmChannel, new PlaintextProtector(), new PlaintextProtector(), sequential, pipelined);
+var plaintext = await Bench.ProtocolMode("plaintext protocol", cmChannel, hmChannel, new PlaintextProtector(), new PlaintextProtector(), sequential, pipelined, ServerCpu);
 var (cmSecure, hmSecure) = await pki.SecuredPairAsync(agentCm, agentHm);
-var secured = await Bench.ProtocolMode("secured protocol", cmChannel, hmChannel, cmSecure, hmSecure, sequential, pipelined);
+var secured = await Bench.ProtocolMode("secured protocol", cmChannel, hmChannel, cmSecure, hmSecure, sequential, pipelined, ServerCpu);
 
 Console.WriteLine();
 Console.WriteLine("Without a server (loopback channel: serialize + re-parse each stanza), this process's CPU per message:");
@@ -114,7 +125,9 @@ Console.WriteLine($"mean stanza size: plaintext {plainBytes:0} B, secured {secur
 Console.WriteLine();
 Console.WriteLine($"through Prosody: secured/plaintext one-way throughput {secured.OneWayPerSecond / plaintext.OneWayPerSecond:0.00} (goal >= 0.75), " +
     $"round-trip throughput {secured.RoundTripsPerSecond / plaintext.RoundTripsPerSecond:0.00}; plaintext/raw round trips {plaintext.RoundTripsPerSecond / baseline.RoundTripsPerSecond:0.00}");
-Console.WriteLine($"server's ceiling from stanza size alone (raw ~760 B / raw ~270 B round trips): {rawAtSecuredSize.RoundTripsPerSecond / rawAtPlaintextSize.RoundTripsPerSecond:0.00}; " +
+Console.WriteLine($"the server's CPU per one-way message: plaintext {plaintext.ServerMicrosPerOneWay:0} µs, secured {secured.ServerMicrosPerOneWay:0} µs; " +
+    $"while the server is the busiest process (Prosody is single-threaded) the ratio cannot exceed {plaintext.ServerMicrosPerOneWay / secured.ServerMicrosPerOneWay:0.00}");
+Console.WriteLine($"raw XMPP at the two stanza sizes (~760 B / ~270 B round trips/s): {rawAtSecuredSize.RoundTripsPerSecond / rawAtPlaintextSize.RoundTripsPerSecond:0.00}; " +
     $"raw round trip p50 at the secured size {rawAtSecuredSize.P50:0.000} ms");
 Console.WriteLine($"secured round trip p50 {secured.P50:0.000} ms (goal <= 0.4 ms), p99 {secured.P99:0.000} ms; raw XMPP p50 {baseline.P50:0.000} ms, plaintext p50 {plaintext.P50:0.000} ms");
 var (signMicros, verifyMicros) = pki.MeasureSignVerify();
@@ -143,12 +156,13 @@ sealed class StaticResolver(Dictionary<string, (X509Certificate2 Certificate, Ag
 }
 
 /// <summary>What one protocol mode measured.</summary>
-readonly record struct ModeResult(double P50, double P99, double RoundTripsPerSecond, double OneWayPerSecond, double CpuMicrosPerOneWay);
+readonly record struct ModeResult(double P50, double P99, double RoundTripsPerSecond, double OneWayPerSecond, double CpuMicrosPerOneWay,
+    double ServerMicrosPerOneWay = 0);
 
 static class Bench
 {
     public static async Task<ModeResult> ProtocolMode(string name, IAgentChannel cmChannel, IAgentChannel hmChannel,
-        IMessageProtector cmProtector, IMessageProtector hmProtector, int sequential, int pipelined)
+        IMessageProtector cmProtector, IMessageProtector hmProtector, int sequential, int pipelined, Func<TimeSpan>? serverCpu = null)
     {
         var cmMessenger = new AgentMessenger(cmChannel, cmProtector, NullLogger<AgentMessenger>.Instance);
         var hmMessenger = new AgentMessenger(hmChannel, hmProtector, NullLogger<AgentMessenger>.Instance);
@@ -179,6 +193,7 @@ static class Bench
         };
         var data = new System.Text.Json.Nodes.JsonObject { ["cpu"] = 12.5, ["memoryFreeMiB"] = 2048 };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var serverCpuBefore = serverCpu?.Invoke() ?? TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
         using var window = new SemaphoreSlim(256);
         for (var i = 0; i < pipelined; i++)
@@ -190,8 +205,10 @@ static class Bench
         await all.Task.WaitAsync(TimeSpan.FromMinutes(2));
         var oneWay = pipelined / clock.Elapsed.TotalSeconds;
         var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / pipelined;
-        Console.WriteLine($"{"",-22} one-way pipelined {oneWay,8:0} messages/s, this process {cpuMicros,6:0} µs CPU per message");
-        return roundTrips with { OneWayPerSecond = oneWay, CpuMicrosPerOneWay = cpuMicros };
+        var serverMicros = serverCpu is null ? 0 : (serverCpu() - serverCpuBefore).TotalMicroseconds / pipelined;
+        var server = serverCpu is null ? "" : $", the server {serverMicros,4:0} µs";
+        Console.WriteLine($"{"",-22} one-way pipelined {oneWay,8:0} messages/s, this process {cpuMicros,6:0} µs CPU per message{server}");
+        return roundTrips with { OneWayPerSecond = oneWay, CpuMicrosPerOneWay = cpuMicros, ServerMicrosPerOneWay = serverMicros };
 
         static async Task Release(ValueTask send, SemaphoreSlim window)
         {
