@@ -77,6 +77,49 @@ public sealed class TestPki : IDisposable
         return builder.Build(Certificate, number, nextUpdate ?? DateTimeOffset.UtcNow.AddDays(1), HashAlgorithmName.SHA256, thisUpdate: thisUpdate ?? DateTimeOffset.UtcNow.AddMinutes(-1));
     }
 
+    /// <summary>
+    /// An empty CRL carrying one extra CRL extension, written by hand (CertificateRevocationListBuilder takes no
+    /// arbitrary extensions) and signed by this CA.
+    /// </summary>
+    public byte[] CreateCrlWithExtension(string oid, bool critical)
+    {
+        var tbs = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (tbs.PushSequence())
+        {
+            tbs.WriteInteger(1);
+            using (tbs.PushSequence())
+            {
+                tbs.WriteObjectIdentifier("1.2.840.10045.4.3.2");
+            }
+            tbs.WriteEncodedValue(Certificate.SubjectName.RawData);
+            tbs.WriteUtcTime(DateTimeOffset.UtcNow.AddMinutes(-1));
+            tbs.WriteUtcTime(DateTimeOffset.UtcNow.AddDays(1));
+            using (tbs.PushSequence(new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 0, isConstructed: true)))
+            using (tbs.PushSequence())
+            using (tbs.PushSequence())
+            {
+                tbs.WriteObjectIdentifier(oid);
+                if (critical)
+                {
+                    tbs.WriteBoolean(true);
+                }
+                tbs.WriteOctetString([0x05, 0x00]);
+            }
+        }
+        var tbsBytes = tbs.Encode();
+        var crl = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (crl.PushSequence())
+        {
+            crl.WriteEncodedValue(tbsBytes);
+            using (crl.PushSequence())
+            {
+                crl.WriteObjectIdentifier("1.2.840.10045.4.3.2");
+            }
+            crl.WriteBitString(caKey.SignData(tbsBytes, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        }
+        return crl.Encode();
+    }
+
     public void Dispose()
     {
         Certificate.Dispose();

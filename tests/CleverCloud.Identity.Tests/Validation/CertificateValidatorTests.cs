@@ -83,6 +83,56 @@ public sealed class CertificateValidatorTests
     }
 
     [Test]
+    public void Crl_number_is_read_from_the_crl()
+    {
+        var first = VerifiedCrl.Verify(pki.CreateCrl([]), pki.PublicCertificate, DateTimeOffset.UtcNow, TimeSpan.Zero);
+        var second = VerifiedCrl.Verify(pki.CreateCrl([]), pki.PublicCertificate, DateTimeOffset.UtcNow, TimeSpan.Zero);
+
+        Assert.That(long.Parse(second.Number, System.Globalization.CultureInfo.InvariantCulture),
+            Is.EqualTo(long.Parse(first.Number, System.Globalization.CultureInfo.InvariantCulture) + 1));
+    }
+
+    [Test]
+    public void A_crl_with_an_unrecognised_critical_extension_is_refused_but_a_non_critical_one_is_ignored()
+    {
+        var now = DateTimeOffset.UtcNow;
+
+        Assert.That(() => VerifiedCrl.Verify(pki.CreateCrlWithExtension("1.3.6.1.4.1.99999.1", critical: true), pki.PublicCertificate, now, TimeSpan.Zero),
+            Throws.InstanceOf<CrlRejectedException>().With.Message.Contains("critical extension 1.3.6.1.4.1.99999.1"));
+        var lenient = VerifiedCrl.Verify(pki.CreateCrlWithExtension("1.3.6.1.4.1.99999.1", critical: false), pki.PublicCertificate, now, TimeSpan.Zero);
+        Assert.That(lenient.RevokedCount, Is.Zero);
+    }
+
+    [Test]
+    public void Crl_of_an_rsa_ca_verifies_with_its_key_and_lists_its_serials()
+    {
+        using var caKey = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=RSA Test CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
+            System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign | System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var revoked = pki.Issue("rsa-revoked@cluster.test");
+        var builder = new System.Security.Cryptography.X509Certificates.CertificateRevocationListBuilder();
+        builder.AddEntry(revoked);
+        var der = builder.Build(ca, 7, DateTimeOffset.UtcNow.AddDays(1), System.Security.Cryptography.HashAlgorithmName.SHA256,
+            System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var anchor = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(ca.RawData);
+
+        var crl = VerifiedCrl.Verify(der, anchor, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(crl.Number, Is.EqualTo("7"));
+            Assert.That(crl.IsRevoked(revoked), Is.True);
+        });
+        Assert.That(() => VerifiedCrl.Verify(der, pki.PublicCertificate, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1)),
+            Throws.InstanceOf<CrlRejectedException>(), "another CA's CRL");
+    }
+
+    [Test]
     public void Damaged_crl_of_any_shape_is_a_crl_rejection_and_nothing_else()
     {
         var crl = pki.CreateCrl([]);

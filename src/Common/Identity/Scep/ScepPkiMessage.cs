@@ -14,7 +14,7 @@ namespace CleverCloud.Identity.Scep;
 /// every certificate of the message again on each access (SignerInfo.Certificate, CheckSignature), and on OpenSSL 3.0
 /// each X.509 parse costs more than the ECDSA verification itself. Here the signer certificate is parsed once, the
 /// signature is checked with its key, and replies are signed directly with the signer key (one signature, no
-/// PKCS#8 export, no BouncyCastle for the empty-content replies).
+/// PKCS#8 export).
 /// </remarks>
 public sealed class ScepPkiMessage
 {
