@@ -26,14 +26,16 @@ using Microsoft.Extensions.Hosting;
 namespace CleverCloud.Integration.Tests;
 
 /// <summary>
-/// The encrypted room of issue 4 with every real part, in-process: slapd, the CA (agents enroll through SCEP), Prosody,
-/// the CM and three HMs composed exactly as <c>clever-cm</c>/<c>clever-hm</c> compose them, and the administrator CLI.
+/// The encrypted room of issue 4 with every real part, in-process: slapd, the CA (agents enroll through SCEP), the XMPP
+/// server (Prosody, the default, and ejabberd, the paper's), the CM and three HMs composed exactly as
+/// <c>clever-cm</c>/<c>clever-hm</c> compose them, and the administrator CLI.
 /// A host joining later gets the current room key; a host removed by the administrator or whose certificate is
 /// revoked is re-keyed out and cannot read what is sent afterwards, although the test still holds its old keys.
 /// </summary>
-[TestFixture]
+[TestFixture("prosody")]
+[TestFixture("ejabberd")]
 [NonParallelizable]
-public sealed class SecuredRoomTests
+public sealed class SecuredRoomTests(string serverKind)
 {
     private const string Domain = "secured.test";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -41,7 +43,7 @@ public sealed class SecuredRoomTests
     private SlapdServer slapd = null!;
     private LocalCertificateAuthority ca = null!;
     private CertificateAuthorityCore core = null!;
-    private ProsodyServer prosody = null!;
+    private IXmppTestServer server = null!;
     private string work = null!;
     private string caPem = null!;
     private Uri scep = null!;
@@ -58,7 +60,9 @@ public sealed class SecuredRoomTests
         core = ca.Core;
         caPem = ca.CaCertificateFile;
         scep = ca.ScepEndpoint;
-        prosody = await ProsodyServer.StartAsync(Domain);
+        server = serverKind == "prosody"
+            ? await ProsodyServer.StartAsync(Domain)
+            : await EjabberdServer.StartAsync(Domain);
     }
 
     [OneTimeTearDown]
@@ -70,7 +74,7 @@ public sealed class SecuredRoomTests
             await agent.StopAsync(stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             agent.Dispose();
         }
-        await prosody.DisposeAsync();
+        await server.DisposeAsync();
         await ca.DisposeAsync();
         await slapd.DisposeAsync();
         System.IO.Directory.Delete(work, recursive: true);
@@ -166,7 +170,7 @@ public sealed class SecuredRoomTests
             command = seenByHm1.Select(m => (XElement)m).Single(m => excluded.CarriesPayload(m)
                 && m.Descendants().Any(d => d.Attribute("type")?.Value == "command"));
         }
-        var opened = await excluded.Codec.OpenAsync(new XElement(command), Jid("cm"), $"cluster@{prosody.MucDomain}", ct);
+        var opened = await excluded.Codec.OpenAsync(new XElement(command), Jid("cm"), $"cluster@{server.MucDomain}", ct);
         Assert.Multiple(() =>
         {
             Assert.That(opened.IsAccepted, Is.False, "an excluded host decrypted traffic of epoch " + epoch);
@@ -212,10 +216,10 @@ public sealed class SecuredRoomTests
         {
             ["Xmpp"] = new JsonObject
             {
-                ["Domain"] = Domain, ["Host"] = "127.0.0.1", ["Port"] = prosody.C2sPort, ["Username"] = name,
-                ["Password"] = "xmpp-" + name + "-secret", ["RegisterAccount"] = true, ["TrustedCertificateFile"] = prosody.CertificatePath,
+                ["Domain"] = Domain, ["Host"] = server.Host, ["Port"] = server.C2sPort, ["Username"] = name,
+                ["Password"] = "xmpp-" + name + "-secret", ["RegisterAccount"] = true, ["TrustedCertificateFile"] = server.CertificatePath,
             },
-            ["Agent"] = new JsonObject { ["RoomJid"] = $"cluster@{prosody.MucDomain}", ["ManagerJid"] = Jid("cm") },
+            ["Agent"] = new JsonObject { ["RoomJid"] = $"cluster@{server.MucDomain}", ["ManagerJid"] = Jid("cm") },
             ["Identity"] = new JsonObject
             {
                 ["XmppAddress"] = Jid(name), ["Role"] = role.ToString(), ["KeystorePath"] = Path.Combine(home, "identity.p12"),
