@@ -21,7 +21,7 @@ public sealed class ReplayGuardTests
         Assert.That(Accept(guard, "a", 2, 1998), Is.EqualTo(ReplayVerdict.Fresh), "reordered");
         Assert.That(Accept(guard, "a", 3, 1999), Is.EqualTo(ReplayVerdict.Fresh), "reordered");
         Assert.That(Accept(guard, "a", 4, 1998), Is.EqualTo(ReplayVerdict.Replayed), "same counter, new nonce");
-        Assert.That(Accept(guard, "a", 5, 2000 - 1024), Is.EqualTo(ReplayVerdict.Replayed), "beyond the reorder window");
+        Assert.That(Accept(guard, "a", 5, 2000 - 1024), Is.EqualTo(ReplayVerdict.BelowWindow), "beyond the reorder window");
         Assert.That(Accept(guard, "a", 6, 2000 - 1023), Is.EqualTo(ReplayVerdict.Fresh), "inside the window's last word");
         Assert.That(Accept(guard, "a", 9, 2000 - 130), Is.EqualTo(ReplayVerdict.Fresh), "a middle word");
         Assert.That(Accept(guard, "a", 10, 2070), Is.EqualTo(ReplayVerdict.Fresh), "a shift across words");

@@ -27,7 +27,8 @@ public sealed class AgentOptions
     /// <summary>How long a request waits for its reply.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Inbound messages processed at once; more wait (requests can take long: they must not block the stream).</summary>
+    /// <summary>Inbound messages handled at once; more wait (requests can take long: they must not block the stream). Each
+    /// sender's messages are still opened (verified, decrypted) one at a time in arrival order.</summary>
     public int MaxConcurrentMessages { get; set; } = 64;
 
     public void Validate()

@@ -42,7 +42,8 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<AgentMessenger>(sp => new AgentMessenger(
             sp.GetRequiredService<IAgentChannel>(),
             SelectProtector(sp),
-            sp.GetRequiredService<ILogger<AgentMessenger>>()));
+            sp.GetRequiredService<ILogger<AgentMessenger>>(),
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.MaxConcurrentMessages));
         services.AddSingleton(sp =>
         {
             var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;

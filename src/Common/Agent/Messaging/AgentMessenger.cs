@@ -10,6 +10,16 @@ namespace CleverCloud.Agent.Messaging;
 /// are encoded, protected (signed and encrypted) and sent as message stanzas; inbound stanzas are opened — verification
 /// first, nothing acted on before it succeeds — then decoded and handed to the <see cref="CommandEndpoint"/>.
 /// </summary>
+/// <remarks>
+/// Inbound work has two stages. Opening runs one message at a time per sender, in the order the channel delivered
+/// them: the replay defence tracks each sender's counter in a bounded window, and opening a sender's messages
+/// concurrently let a late-scheduled one fall behind that window and be refused as a replay (measured: dozens of
+/// 3,000 pipelined events through ejabberd). Senders are opened concurrently, so a directory lookup for one never
+/// stalls another. Handling (a command may run for minutes) then runs on its own task, at most
+/// <c>maxConcurrentMessages</c> at once; when that many are busy, opening waits, and when
+/// 4 × <c>maxConcurrentMessages</c> messages wait to be opened the channel's delivery waits too (back-pressure
+/// instead of an unbounded queue).
+/// </remarks>
 public sealed partial class AgentMessenger : IMessageSender
 {
     /// <summary>Recipient string meaning "the whole room" (groupchat).</summary>
@@ -18,14 +28,21 @@ public sealed partial class AgentMessenger : IMessageSender
     private readonly IAgentChannel _channel;
     private readonly IMessageProtector _protector;
     private readonly ILogger<AgentMessenger> _logger;
+    private readonly SemaphoreSlim _handling;
+    private readonly SemaphoreSlim _waitingToOpen;
+    private readonly Dictionary<string, Queue<InboundStanza>> _openQueues = new(StringComparer.Ordinal);
+    private readonly Lock _openQueuesGate = new();
     private CommandEndpoint? _endpoint;
     private long _rejected;
 
-    public AgentMessenger(IAgentChannel channel, IMessageProtector protector, ILogger<AgentMessenger> logger)
+    public AgentMessenger(IAgentChannel channel, IMessageProtector protector, ILogger<AgentMessenger> logger, int maxConcurrentMessages = 64)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentMessages, 1);
         _channel = channel;
         _protector = protector;
         _logger = logger;
+        _handling = new SemaphoreSlim(maxConcurrentMessages);
+        _waitingToOpen = new SemaphoreSlim(4 * maxConcurrentMessages);
         _channel.MessageReceived += OnMessageAsync;
     }
 
@@ -57,11 +74,58 @@ public sealed partial class AgentMessenger : IMessageSender
             await _channel.SendDirectAsync(recipient, message.Id, children, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Raised by the channel in arrival order: queues the message behind its sender's earlier ones.</summary>
     private async Task OnMessageAsync(InboundStanza inbound, CancellationToken cancellationToken)
     {
         if (!_protector.CarriesPayload(inbound.Stanza))
             return; // Not protocol traffic (room subject, human chat, invitations): not ours to judge.
 
+        await _waitingToOpen.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var sender = inbound.RealJid ?? inbound.From;
+        lock (_openQueuesGate)
+        {
+            if (_openQueues.TryGetValue(sender, out var queue))
+            {
+                queue.Enqueue(inbound);
+                return; // that sender's opener takes it in turn
+            }
+            _openQueues.Add(sender, new Queue<InboundStanza>());
+        }
+        _ = Task.Run(() => OpenInOrderAsync(sender, inbound, cancellationToken), CancellationToken.None);
+    }
+
+    /// <summary>Opens <paramref name="first"/>, then whatever the same sender sent meanwhile, one at a time.</summary>
+    private async Task OpenInOrderAsync(string sender, InboundStanza first, CancellationToken cancellationToken)
+    {
+        var next = first;
+        while (true)
+        {
+            try
+            {
+                await OpenAndDispatchAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Shutting down: what is still queued is dropped, as the connection's unread stanzas are.
+            }
+            finally
+            {
+                _waitingToOpen.Release();
+            }
+            lock (_openQueuesGate)
+            {
+                var queue = _openQueues[sender];
+                if (!queue.TryDequeue(out next!))
+                {
+                    _openQueues.Remove(sender);
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task OpenAndDispatchAsync(InboundStanza inbound, CancellationToken cancellationToken)
+    {
         var recipient = inbound.ViaRoom ? _channel.RoomJid : _channel.OwnJid;
         UnprotectResult opened;
         try
@@ -91,10 +155,24 @@ public sealed partial class AgentMessenger : IMessageSender
             LogNotReady(inbound.From);
             return;
         }
-        await endpoint.ReceiveAsync(opened.Payload, new InboundContext(inbound.From, opened.Identity ?? inbound.RealJid, opened.Role),
-            cancellationToken, ownIdentity: _channel.OwnJid).ConfigureAwait(false);
+        await _handling.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await endpoint.ReceiveAsync(opened.Payload, new InboundContext(inbound.From, opened.Identity ?? inbound.RealJid, opened.Role),
+                    cancellationToken, ownIdentity: _channel.OwnJid).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogHandlingFailed(ex, inbound.From);
+            }
+            finally
+            {
+                _handling.Release();
+            }
+        }, CancellationToken.None);
     }
-
 
     private static string KindName(MessageKind kind) => kind switch
     {
@@ -111,4 +189,7 @@ public sealed partial class AgentMessenger : IMessageSender
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Message from {From} arrived before the agent was ready; dropped")]
     private partial void LogNotReady(string from);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "Handling a message from {From} failed")]
+    private partial void LogHandlingFailed(Exception exception, string from);
 }

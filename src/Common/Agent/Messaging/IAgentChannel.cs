@@ -30,5 +30,9 @@ public interface IAgentChannel
     /// <summary>The real bare JID behind a room occupant address, when the room tells us; null otherwise.</summary>
     string? IdentityOf(string occupantAddress);
 
+    /// <summary>
+    /// Raised for each inbound message stanza in the order it arrived, the next one only after the handlers of the
+    /// previous one returned: handlers queue work and return, they do not run it (see <see cref="AgentMessenger"/>).
+    /// </summary>
     event Func<InboundStanza, CancellationToken, Task>? MessageReceived;
 }

@@ -7,16 +7,15 @@ using Microsoft.Extensions.Logging;
 namespace CleverCloud.Agent.Messaging;
 
 /// <summary>
-/// <see cref="IAgentChannel"/> over the project's XMPP client and the cluster room. Inbound messages are handed to the
-/// messenger on their own tasks (bounded): a request may take long, and waiting for it on the stream's dispatch loop
-/// would stop the replies it is itself waiting for.
+/// <see cref="IAgentChannel"/> over the project's XMPP client and the cluster room. Inbound messages are raised in the
+/// order the stream delivered them, one at a time, on the client's dispatch loop; the messenger only queues them there
+/// (it opens and handles them on its own tasks), so a long request never stops the replies it is itself waiting for.
 /// </summary>
 public sealed partial class XmppAgentChannel : IAgentChannel, IDisposable
 {
     private readonly XmppClient _client;
     private readonly MultiUserChat _muc;
     private readonly Jid _room;
-    private readonly SemaphoreSlim _concurrency;
     private readonly ILogger<XmppAgentChannel> _logger;
 
     public XmppAgentChannel(XmppClient client, MultiUserChat muc, AgentOptions options, ILogger<XmppAgentChannel> logger)
@@ -24,7 +23,6 @@ public sealed partial class XmppAgentChannel : IAgentChannel, IDisposable
         _client = client;
         _muc = muc;
         _room = Jid.Parse(options.RoomJid);
-        _concurrency = new SemaphoreSlim(options.MaxConcurrentMessages);
         _logger = logger;
         Nick = options.Nick ?? client.Options.Username;
         _client.MessageReceived += OnMessageAsync;
@@ -83,29 +81,20 @@ public sealed partial class XmppAgentChannel : IAgentChannel, IDisposable
             inbound = new InboundStanza(message, from.ToString(), from.Bare.ToString(), ViaRoom: false);
         }
 
-        await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _ = Task.Run(async () =>
+        try
         {
-            try
-            {
-                foreach (var handler in handlers.GetInvocationList().Cast<Func<InboundStanza, CancellationToken, Task>>())
-                    await handler(inbound, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogHandlerFailed(ex, inbound.From);
-            }
-            finally
-            {
-                _concurrency.Release();
-            }
-        }, CancellationToken.None);
+            foreach (var handler in handlers.GetInvocationList().Cast<Func<InboundStanza, CancellationToken, Task>>())
+                await handler(inbound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogHandlerFailed(ex, inbound.From);
+        }
     }
 
     public void Dispose()
     {
         _client.MessageReceived -= OnMessageAsync;
-        _concurrency.Dispose();
     }
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Message bounced from {From}: {Condition}")]

@@ -812,7 +812,9 @@ public sealed class SecureEnvelopeCodec : IDisposable
             SecurityLog.ReplayTableFull(_logger, _options.MaxTrackedSenders, sender);
             return Reject(ErrorCode.Replay, sender, messageId, "replay table full of live senders");
         }
-        return Reject(ErrorCode.Replay, sender, messageId, "nonce or counter already seen");
+        return Reject(ErrorCode.Replay, sender, messageId, verdict == ReplayVerdict.BelowWindow
+            ? "counter too far below the sender's highest accepted counter (outside the reorder window)"
+            : "nonce or counter already seen");
     }
 
     private OpenResult RejectOpen(ErrorCode code, in CanonicalHeader header, string detail)

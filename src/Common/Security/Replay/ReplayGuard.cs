@@ -80,7 +80,7 @@ internal sealed class ReplayGuard
             return ReplayVerdict.Fresh;
         }
         state.Expire(now);
-        return state.HasSeen(nonce, counter) ? ReplayVerdict.Replayed : ReplayVerdict.Fresh;
+        return state.Judge(nonce, counter);
     }
 
     /// <summary>Drops senders with nothing inside the window; true when room was made.</summary>
@@ -116,18 +116,20 @@ internal sealed class ReplayGuard
 
         public long LastExpiry { get; private set; }
 
-        public bool HasSeen(UInt128 nonce, ulong counter)
+        public ReplayVerdict Judge(UInt128 nonce, ulong counter)
         {
             if (_nonces.ContainsKey(nonce))
             {
-                return true;
+                return ReplayVerdict.Replayed;
             }
             if (!_hasCounter || counter > _highestCounter)
             {
-                return false;
+                return ReplayVerdict.Fresh;
             }
             var distance = _highestCounter - counter;
-            return distance >= CounterWindow || IsSet((int)distance);
+            // Too far below the highest counter to tell a replay from a late original: refused either way.
+            return distance >= CounterWindow ? ReplayVerdict.BelowWindow
+                : IsSet((int)distance) ? ReplayVerdict.Replayed : ReplayVerdict.Fresh;
         }
 
         public void Record(UInt128 nonce, ulong counter, long expiry, long now, int maxNonces)
@@ -201,6 +203,12 @@ internal sealed class ReplayGuard
 internal enum ReplayVerdict
 {
     Fresh,
+
+    /// <summary>This nonce, or this counter, was already accepted from the sender.</summary>
     Replayed,
+
+    /// <summary>The counter is more than the reorder window below the sender's highest accepted one.</summary>
+    BelowWindow,
+
     TableFull,
 }
