@@ -84,6 +84,32 @@ public sealed class AgentMessengerTests
         Assert.That(protector.OpenedBy("hm1@clever.test"), Is.EqualTo(Enumerable.Range(0, 10)));
     }
 
+    [Test]
+    public async Task A_failure_while_dealing_with_one_message_does_not_stall_the_senders_later_ones()
+    {
+        var channel = new OrderedChannel();
+        var protector = new RecordingProtector(refuse: id => id.EndsWith("#0", StringComparison.Ordinal));
+        var messenger = new AgentMessenger(channel, protector, NullLogger<AgentMessenger>.Instance, 4);
+        using var endpoint = new CommandEndpoint(messenger, null, null, new CommandEndpointOptions(), TimeProvider.System, NullLogger<CommandEndpoint>.Instance);
+        messenger.Attach(endpoint);
+        var received = new ReceivedEvents();
+        endpoint.EventReceived += (agentEvent, sender) =>
+        {
+            received.Add(sender.Identity!, agentEvent.Id);
+            return Task.CompletedTask;
+        };
+        messenger.Rejected += (_, _) => throw new InvalidOperationException("a subscriber failing on the refusal");
+
+        for (var i = 0; i < 4; i++)
+            await channel.DeliverAsync(Event("hm1@clever.test", i));
+        await received.WaitForAsync(3);
+
+        // Handling runs concurrently, so only the set is certain; opening kept the order.
+        Assert.That(received.From("hm1@clever.test"), Is.EquivalentTo(new[] { "hm1@clever.test#1", "hm1@clever.test#2", "hm1@clever.test#3" }));
+        Assert.That(protector.OpenedBy("hm1@clever.test"), Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(messenger.RejectedCount, Is.EqualTo(1));
+    }
+
     private static (CommandEndpoint Endpoint, ReceivedEvents Received) Wire(OrderedChannel channel, RecordingProtector protector, int maxConcurrentMessages)
     {
         var messenger = new AgentMessenger(channel, protector, NullLogger<AgentMessenger>.Instance, maxConcurrentMessages);
@@ -140,7 +166,8 @@ public sealed class AgentMessengerTests
     }
 
     /// <summary>Opens every message as an event named after its stanza id, recording the order and overlap per sender.</summary>
-    private sealed class RecordingProtector(Func<string, TimeSpan>? delayFor = null, Func<string, Task>? stall = null) : IMessageProtector
+    private sealed class RecordingProtector(Func<string, TimeSpan>? delayFor = null, Func<string, Task>? stall = null, Func<string, bool>? refuse = null)
+        : IMessageProtector
     {
         private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _opened = new();
         private readonly ConcurrentDictionary<string, int[]> _concurrency = new();
@@ -168,6 +195,8 @@ public sealed class AgentMessengerTests
                 if (delayFor is not null)
                     await Task.Delay(delayFor(sender), cancellationToken);
                 var id = (string)message.Attribute("id")!;
+                if (refuse?.Invoke(id) == true)
+                    return UnprotectResult.Reject(Protocol.ErrorCode.BadSignature, "refused by the test");
                 _opened.GetOrAdd(sender, _ => new ConcurrentQueue<int>()).Enqueue(int.Parse(id[(id.IndexOf('#') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
                 return UnprotectResult.Accept(ProtocolCodec.Encode(new AgentEvent(id, "test.event")), sender, "hm");
             }

@@ -108,6 +108,12 @@ public sealed partial class AgentMessenger : IMessageSender
             {
                 // Shutting down: what is still queued is dropped, as the connection's unread stanzas are.
             }
+            catch (Exception ex)
+            {
+                // Whatever went wrong with this message, the sender's later ones must still be opened: a dead opener
+                // would leave its queue in place and stall that sender for good.
+                LogOpenFailed(ex, next.From);
+            }
             finally
             {
                 _waitingToOpen.Release();
